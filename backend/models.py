@@ -1,0 +1,12 @@
+"""Imports every domain's models so that `Base.metadata` knows all tables (Alembic, tests)."""
+
+from backend.conversations import models as conversations
+from backend.dispatch import models as dispatch
+from backend.jobs import models as jobs
+from backend.listings import models as listings
+from backend.outbox import models as outbox
+from backend.people import models as people
+from backend.requests import models as requests
+from backend.trust import models as trust
+
+__all__ = ["conversations", "dispatch", "jobs", "listings", "outbox", "people", "requests", "trust"]

@@ -1,0 +1,199 @@
+"""One person, every channel: identities, contact points, addresses, helper profiles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.db import Base, utcnow
+
+
+class Role(StrEnum):
+    resident = "resident"
+    helper = "helper"
+    dispatcher = "dispatcher"
+    admin = "admin"
+
+
+class ContactKind(StrEnum):
+    phone = "phone"  # E.164, normalised with phonenumbers
+    telegram = "telegram"  # Telegram user id, as a decimal string
+
+
+class PersonStatus(StrEnum):
+    active = "active"
+    suspended = "suspended"
+
+
+SERVICES: tuple[str, ...] = (
+    "errands",
+    "diy",
+    "gardening",
+    "moving",
+    "childcare",
+    "pet_care",
+    "transport",
+    "tech_help",
+    "paperwork",
+    "companionship",
+    "cleaning",
+    "meals",
+    "tutoring",
+)
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    status: Mapped[str] = mapped_column(String(16), default=PersonStatus.active)
+    login: Mapped[str | None] = mapped_column(String(120), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    roles: Mapped[list[PersonRole]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+    )
+    contacts: Mapped[list[ContactPoint]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+    )
+    addresses: Mapped[list[Address]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+    )
+    helper_profile: Mapped[HelperProfile | None] = relationship(
+        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def role_names(self) -> set[str]:
+        return {r.role for r in self.roles}
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_names & set(roles))
+
+    @property
+    def primary_address(self) -> Address | None:
+        primary = [a for a in self.addresses if a.is_primary]
+        return (primary or self.addresses or [None])[0]
+
+    def contact(self, kind: str) -> str | None:
+        return next((c.value for c in self.contacts if c.kind == kind), None)
+
+
+class PersonRole(Base):
+    __tablename__ = "person_roles"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    person: Mapped[Person] = relationship(back_populates="roles")
+
+
+class ContactPoint(Base):
+    __tablename__ = "contact_points"
+    __table_args__ = (UniqueConstraint("kind", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(64))
+    verified: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    person: Mapped[Person] = relationship(back_populates="contacts")
+
+
+class Address(Base):
+    __tablename__ = "addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    street: Mapped[str] = mapped_column(String(200))
+    postcode: Mapped[str] = mapped_column(String(12), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    neighbourhood: Mapped[str] = mapped_column(String(100), default="", index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    is_primary: Mapped[bool] = mapped_column(default=True)
+    verified_at: Mapped[datetime | None] = mapped_column()
+    person: Mapped[Person] = relationship(back_populates="addresses")
+
+    def one_line(self) -> str:
+        return ", ".join(p for p in (self.street, f"{self.postcode} {self.city}".strip()) if p)
+
+
+class HelperProfile(Base):
+    """What a helper offers, where and when. lat/lon are copied from the home address so the
+    matching prefilter is a plain range scan on an index."""
+
+    __tablename__ = "helper_profiles"
+    __table_args__ = (
+        Index("ix_helper_profiles_lat_lon", "lat", "lon"),
+        CheckConstraint("radius_km > 0", name="radius_positive"),
+    )
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    radius_km: Mapped[float] = mapped_column(Float, default=3.0)
+    languages: Mapped[list[Any]] = mapped_column(default=lambda: ["fr"])
+    active: Mapped[bool] = mapped_column(default=True)
+    verified_at: Mapped[datetime | None] = mapped_column()
+    bio: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="helper_profile")
+    services: Mapped[list[HelperService]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    availability: Mapped[list[AvailabilitySlot]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def service_ids(self) -> list[str]:
+        return sorted(s.service for s in self.services)
+
+
+class HelperService(Base):
+    __tablename__ = "helper_services"
+    __table_args__ = (Index("ix_helper_services_service", "service", "person_id"),)
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("helper_profiles.person_id", ondelete="CASCADE"), primary_key=True
+    )
+    service: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class AvailabilitySlot(Base):
+    """A weekly window, in local time (Europe/Paris): weekday 0 = Monday, minutes from 00:00."""
+
+    __tablename__ = "helper_availability"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("start_minute < end_minute", name="window_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("helper_profiles.person_id", ondelete="CASCADE"), index=True
+    )
+    weekday: Mapped[int] = mapped_column(Integer)
+    start_minute: Mapped[int] = mapped_column(Integer)
+    end_minute: Mapped[int] = mapped_column(Integer)

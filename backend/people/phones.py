@@ -1,0 +1,25 @@
+"""Phone numbers in E.164, whatever way people write them (French numbers by default)."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+from backend.errors import InvalidInput
+
+
+def normalise_phone(raw: str, default_region: str = "FR") -> str:
+    """'06 12 34 56 78', '+33612345678', '0033 6 12 34 56 78' -> '+33612345678'."""
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidInput(f"not a phone number: {raw!r}") from exc
+    if not phonenumbers.is_possible_number(number):
+        raise InvalidInput(f"not a possible phone number: {raw!r}")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def spoken_phone(e164: str) -> str:
+    """The national format a French caller recognises: '06 12 34 56 78'."""
+    return phonenumbers.format_number(
+        phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.NATIONAL
+    )

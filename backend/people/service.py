@@ -1,0 +1,163 @@
+"""People: create, find by any contact point, link identities, helper profiles."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.auth.passwords import hash_password
+from backend.errors import Conflict, NotFound
+from backend.people.models import (
+    Address,
+    AvailabilitySlot,
+    ContactKind,
+    ContactPoint,
+    HelperProfile,
+    HelperService,
+    Person,
+    PersonRole,
+    Role,
+)
+from backend.people.phones import normalise_phone
+from backend.people.schemas import (
+    AddressIn,
+    AddressOut,
+    AvailabilityIn,
+    HelperProfileIn,
+    HelperProfileOut,
+    PersonCreate,
+    PersonOut,
+    PersonPublic,
+)
+
+
+def get_person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"person {person_id} not found")
+    return person
+
+
+def find_by_contact(session: Session, kind: str, value: str) -> Person | None:
+    if kind == ContactKind.phone:
+        value = normalise_phone(value)
+    return session.scalar(
+        select(Person).join(ContactPoint).where(ContactPoint.kind == kind, ContactPoint.value == value)
+    )
+
+
+def add_contact(
+    session: Session, person: Person, kind: str, value: str, *, verified: bool = False
+) -> ContactPoint:
+    """Attach a phone or Telegram id; refuses one that already belongs to someone else."""
+    if kind == ContactKind.phone:
+        value = normalise_phone(value)
+    existing = session.scalar(
+        select(ContactPoint).where(ContactPoint.kind == kind, ContactPoint.value == value)
+    )
+    if existing is not None:
+        if existing.person_id != person.id:
+            raise Conflict(f"this {kind} already belongs to another person")
+        existing.verified = existing.verified or verified
+        return existing
+    contact = ContactPoint(kind=kind, value=value, verified=verified)
+    person.contacts.append(contact)
+    session.flush()
+    return contact
+
+
+def create_person(session: Session, data: PersonCreate) -> Person:
+    person = Person(display_name=data.display_name.strip(), language=data.language)
+    if data.login:
+        if session.scalar(select(Person.id).where(Person.login == data.login)) is not None:
+            raise Conflict(f"login {data.login!r} is taken")
+        person.login = data.login
+    if data.password:
+        person.password_hash = hash_password(data.password)
+    roles = set(data.roles) | ({Role.helper} if data.helper else set())
+    person.roles = [PersonRole(role=str(r)) for r in sorted(roles)]
+    session.add(person)
+    session.flush()
+    if data.phone:
+        add_contact(session, person, ContactKind.phone, data.phone)
+    if data.telegram_id is not None:
+        add_contact(session, person, ContactKind.telegram, str(data.telegram_id))
+    if data.address:
+        set_address(session, person, data.address)
+    if data.helper:
+        set_helper_profile(session, person, data.helper)
+    session.flush()
+    return person
+
+
+def set_address(session: Session, person: Person, data: AddressIn) -> Address:
+    """The new address becomes the primary one; older ones stay for history."""
+    for old in person.addresses:
+        old.is_primary = False
+    address = Address(**data.model_dump(), is_primary=True)
+    person.addresses.append(address)
+    session.flush()
+    if person.helper_profile and address.lat is not None and address.lon is not None:
+        person.helper_profile.lat, person.helper_profile.lon = address.lat, address.lon
+    return address
+
+
+def set_helper_profile(session: Session, person: Person, data: HelperProfileIn) -> HelperProfile:
+    home = person.primary_address
+    if home is None or home.lat is None or home.lon is None:
+        raise Conflict("a helper needs an address with coordinates first")
+    profile = person.helper_profile
+    if profile is None:
+        profile = HelperProfile(person_id=person.id, lat=home.lat, lon=home.lon)
+        session.add(profile)
+        person.helper_profile = profile
+    profile.radius_km = data.radius_km
+    profile.languages = list(data.languages)
+    profile.bio = data.bio
+    profile.services = [HelperService(service=s) for s in data.services]
+    profile.availability = [AvailabilitySlot(**slot.model_dump()) for slot in data.availability]
+    if Role.helper not in person.role_names:
+        person.roles.append(PersonRole(role=Role.helper))
+    session.flush()
+    return profile
+
+
+def _helper_out(profile: HelperProfile | None) -> HelperProfileOut | None:
+    if profile is None:
+        return None
+    return HelperProfileOut(
+        services=profile.service_ids,
+        radius_km=profile.radius_km,
+        languages=list(profile.languages),
+        verified=profile.verified_at is not None,
+        active=profile.active,
+        availability=[
+            AvailabilityIn(weekday=s.weekday, start_minute=s.start_minute, end_minute=s.end_minute)
+            for s in sorted(profile.availability, key=lambda s: (s.weekday, s.start_minute))
+        ],
+    )
+
+
+def to_public(person: Person) -> PersonPublic:
+    home = person.primary_address
+    return PersonPublic(
+        id=person.id,
+        display_name=person.display_name,
+        language=person.language,
+        roles=sorted(person.role_names),
+        neighbourhood=home.neighbourhood if home else None,
+        helper=_helper_out(person.helper_profile),
+    )
+
+
+def to_out(person: Person) -> PersonOut:
+    home = person.primary_address
+    telegram = person.contact(ContactKind.telegram)
+    return PersonOut(
+        **to_public(person).model_dump(),
+        status=person.status,
+        phone=person.contact(ContactKind.phone),
+        telegram_id=int(telegram) if telegram else None,
+        address=AddressOut.model_validate(home) if home else None,
+        created_at=person.created_at,
+    )
