@@ -19,7 +19,9 @@ _seq = itertools.count(1)
 # Place de la République, Lyon: the neighbourhood the tests live in.
 CENTRE = (45.7640, 4.8357)
 
-EVERY_DAY_ALL_DAY = [AvailabilityIn(weekday=d, start_minute=8 * 60, end_minute=20 * 60) for d in range(7)]
+EVERY_DAY_ALL_DAY = [
+    AvailabilityIn(weekday=d, start_minute=8 * 60, end_minute=20 * 60) for d in range(7)
+]
 
 
 def make_resident(
@@ -74,8 +76,12 @@ def make_helper(
             phone=phone,
             telegram_id=telegram_id,
             address=AddressIn(
-                street=f"{n} rue Mercière", postcode="69002", city="Lyon",
-                neighbourhood="Presqu'île", lat=lat, lon=lon,
+                street=f"{n} rue Mercière",
+                postcode="69002",
+                city="Lyon",
+                neighbourhood="Presqu'île",
+                lat=lat,
+                lon=lon,
             ),
             helper=HelperProfileIn(
                 services=services or ["errands"],

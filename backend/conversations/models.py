@@ -41,9 +41,7 @@ class ConversationMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE")
-    )
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     direction: Mapped[str] = mapped_column(String(4))  # in, out
     author: Mapped[str] = mapped_column(String(16))  # person, bot, dispatcher
     text: Mapped[str] = mapped_column(Text, default="")

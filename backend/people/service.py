@@ -42,7 +42,9 @@ def find_by_contact(session: Session, kind: str, value: str) -> Person | None:
     if kind == ContactKind.phone:
         value = normalise_phone(value)
     return session.scalar(
-        select(Person).join(ContactPoint).where(ContactPoint.kind == kind, ContactPoint.value == value)
+        select(Person)
+        .join(ContactPoint)
+        .where(ContactPoint.kind == kind, ContactPoint.value == value)
     )
 
 

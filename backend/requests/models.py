@@ -26,16 +26,18 @@ class RequestStatus(StrEnum):
 TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
     RequestStatus.draft: frozenset({RequestStatus.open, RequestStatus.cancelled}),
     RequestStatus.open: frozenset(
-        {RequestStatus.offered, RequestStatus.assigned, RequestStatus.cancelled,
-         RequestStatus.expired}
+        {
+            RequestStatus.offered,
+            RequestStatus.assigned,
+            RequestStatus.cancelled,
+            RequestStatus.expired,
+        }
     ),
     RequestStatus.offered: frozenset(
-        {RequestStatus.open, RequestStatus.assigned, RequestStatus.cancelled,
-         RequestStatus.expired}
+        {RequestStatus.open, RequestStatus.assigned, RequestStatus.cancelled, RequestStatus.expired}
     ),
     RequestStatus.assigned: frozenset(
-        {RequestStatus.in_progress, RequestStatus.done, RequestStatus.cancelled,
-         RequestStatus.open}
+        {RequestStatus.in_progress, RequestStatus.done, RequestStatus.cancelled, RequestStatus.open}
     ),
     RequestStatus.in_progress: frozenset({RequestStatus.done, RequestStatus.cancelled}),
     RequestStatus.done: frozenset(),

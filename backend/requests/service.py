@@ -63,7 +63,9 @@ def transition(
     request.updated_at = utcnow()
     if to == RequestStatus.done:
         request.completed_at = utcnow()
-    record(session, request, "status", from_status=current, to_status=to, actor_id=actor_id, note=note)
+    record(
+        session, request, "status", from_status=current, to_status=to, actor_id=actor_id, note=note
+    )
 
 
 def record(
