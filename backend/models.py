@@ -1,5 +1,6 @@
 """Imports every domain's models so that `Base.metadata` knows all tables (Alembic, tests)."""
 
+from backend.auth import models as auth
 from backend.conversations import models as conversations
 from backend.dispatch import models as dispatch
 from backend.jobs import models as jobs
@@ -9,4 +10,14 @@ from backend.people import models as people
 from backend.requests import models as requests
 from backend.trust import models as trust
 
-__all__ = ["conversations", "dispatch", "jobs", "listings", "outbox", "people", "requests", "trust"]
+__all__ = [
+    "auth",
+    "conversations",
+    "dispatch",
+    "jobs",
+    "listings",
+    "outbox",
+    "people",
+    "requests",
+    "trust",
+]

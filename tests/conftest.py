@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -98,3 +99,33 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose work is committed by the test (or rolled back on error)."""
     with session_factory() as s:
         yield s
+
+
+@pytest.fixture
+def client(engine: Engine) -> Iterator[TestClient]:
+    """The real app (routers, error handlers, auth) on the test database; no workers."""
+
+    from coupdemain.app import create_app
+    from coupdemain.settings import Settings
+
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        run_workers=False,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def login_as(session_factory: sessionmaker[Session]) -> Callable[[int], dict[str, str]]:
+    """Authorization headers for a person id (a token issued as the API would)."""
+    from backend.auth.service import issue_token
+    from backend.people.models import Person
+
+    def headers(person_id: int) -> dict[str, str]:
+        with session_factory() as s, s.begin():
+            token, _ = issue_token(s, s.get_one(Person, person_id))
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers

@@ -1,0 +1,69 @@
+"""The REST API: every domain's router under one prefix, and errors as clear JSON."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from backend.auth.router import router as auth_router
+from backend.errors import DomainError
+from backend.people.router import router as people_router
+from backend.requests.router import router as requests_router
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+def api_router() -> APIRouter:
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (auth_router, people_router, requests_router):
+        api.include_router(router)
+    return api
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return JSONResponse(
+            status_code=exc.status_code,
+            content={"error": exc.code, "message": exc.message, "details": _jsonable(exc.details)},
+            headers=headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {
+                "field": ".".join(str(p) for p in err["loc"] if p != "body"),
+                "message": err["msg"],
+                "type": err["type"],
+            }
+            for err in exc.errors()
+        ]
+        summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        return JSONResponse(
+            status_code=422,
+            content={"error": "validation_error", "message": summary, "details": problems},
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity_error(_request: Request, exc: IntegrityError) -> JSONResponse:
+        # A race lost to a unique constraint: nothing was written, the caller may retry.
+        log.info("integrity error answered with 409: %s", exc.orig)
+        return JSONResponse(
+            status_code=409,
+            content={"error": "conflict", "message": "this conflicts with existing data"},
+        )
+
+
+def _jsonable(details: dict[str, object]) -> dict[str, object]:
+    return {
+        k: v if isinstance(v, str | int | float | bool | None) else str(v)
+        for k, v in details.items()
+    }

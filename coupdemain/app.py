@@ -1,0 +1,92 @@
+"""The composition root: settings -> engine -> FastAPI app with routers and workers."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from backend.api import api_router, install_error_handlers
+from backend.db import make_engine, make_session_factory
+from backend.jobs.service import JobHandler, run_due
+from backend.outbox.service import Sender, deliver_due
+from backend.workers import PollingWorker
+from coupdemain.settings import Settings
+
+log = logging.getLogger("coupdemain")
+
+
+def job_handlers() -> dict[str, JobHandler]:
+    """Every domain's timers, by kind."""
+    return {}
+
+
+def senders(settings: Settings) -> dict[str, Sender]:
+    """Channels whose credentials are configured; the others are off and say so."""
+    configured: dict[str, Sender] = {}
+    if not settings.telegram_enabled:
+        log.warning("Telegram is off: COUPDEMAIN_TELEGRAM_TOKEN is not set")
+    if not settings.twilio_enabled:
+        log.warning(
+            "Twilio (voice and SMS) is off: COUPDEMAIN_TWILIO_ACCOUNT_SID/AUTH_TOKEN not set"
+        )
+    return configured
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    if settings.resolved_database_url.startswith("sqlite"):
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    factory = make_session_factory(engine)
+    worker_name = f"{socket.gethostname()}:{id(engine)}"
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        workers: list[PollingWorker] = []
+        if settings.run_workers:
+            channel_senders = senders(settings)
+            handlers = job_handlers()
+            workers = [
+                PollingWorker(
+                    "outbox-worker",
+                    lambda: sum(
+                        vars(deliver_due(factory, channel_senders, worker=worker_name)).values()
+                    ),
+                ),
+                PollingWorker(
+                    "jobs-worker", lambda: run_due(factory, handlers, worker=worker_name)
+                ),
+            ]
+            for worker in workers:
+                worker.start()
+        try:
+            yield
+        finally:
+            for worker in workers:
+                worker.stop()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Coup de main",
+        version="0.1.0",
+        description="Neighbourhood mutual aid: people, help requests, matching, dispatch, ledger.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = factory
+    install_error_handlers(app)
+    app.include_router(api_router())
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    return app
