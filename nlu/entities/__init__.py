@@ -1,0 +1,1 @@
+"""Entity extractors: service lexicon, time, price, duration, place, person."""

@@ -1,0 +1,132 @@
+"""`place` and `person`: rules plus the phrases the training data annotates or looks up.
+
+Both values are the words as the speaker said them. Street addresses and landmarks are
+recognised by pattern; names after a title ("madame Martin", "Mr Smith") or an introduction
+("je m'appelle ...", "my name is ..."); anything annotated as `place` or `person` in the
+training data, or listed in a `place`/`person` lookup table, is matched as a whole phrase.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_PARTICLE = r"(?:(?:de la|de l'|du|des|de|d'|la|le|les|l'|saint|sainte|st|ste)\s*)?"
+_STREET_FR = (
+    r"rue|avenue|av\.?|boulevard|bd|allee|impasse|chemin|quai|residence|passage|square|cours"
+    r"|place|route|cite|lotissement|hameau"
+)
+_STREET_ANYWHERE = r"rue|avenue|boulevard|allee|impasse|chemin|quai|residence"  # no number
+_STREET_EN = r"street|st|road|rd|lane|ln|avenue|ave|drive|dr|close|way|crescent|terrace|court"
+
+_ADDRESS_FR_RE = re.compile(
+    rf"\b(?:(?P<num>\d{{1,4}})(?:\s?(?:bis|ter))?,?\s+(?:{_STREET_FR})|(?:{_STREET_ANYWHERE}))"
+    rf"\s+{_PARTICLE}(?P<name>[\w-]+)"
+)
+_ADDRESS_EN_RE = re.compile(rf"\b(?:\d{{1,4}}\s+)?(?:[A-Z][\w'-]+\s+){{1,3}}(?i:{_STREET_EN})\b\.?")
+_LANDMARKS = (
+    r"mairie|pharmacie|boulangerie|poste|eglise|gare|hopital|clinique|ecole|marche"
+    r"|supermarche|epicerie|cimetiere|parc|bibliotheque|maison de retraite|ehpad"
+    r"|centre commercial|arret de bus|salle des fetes|maison de quartier|centre social"
+    r"|town hall|pharmacy|chemist|bakery|post office|church|station|hospital|school|market"
+    r"|supermarket|library|park|cemetery|bus stop|community centre|community center|care home"
+)
+_LANDMARK_RE = re.compile(
+    r"\b(?:devant|pres|a cote|en face|au coin|derriere|outside|near|next to|in front of|behind"
+    r"|opposite|by)\s*(?:de |du |des |d'|of )?(?:la |le |l'|les |the )?"
+    rf"(?P<lm>{_LANDMARKS})\b"
+)
+
+_TITLES = r"madame|monsieur|mme|mlle|mademoiselle|m\.|mr\.?|mrs\.?|ms\.?|miss|dr\.?|docteur|doctor"
+_TITLE_RE = re.compile(rf"\b(?i:{_TITLES})\s+(?P<name>[\w'-]+)(?:\s+(?P<name2>[A-Z][\w'-]+))?")
+_INTRO_RE = re.compile(
+    r"\b(?:(?P<strong>je m'appelle|je me nomme|mon nom est|mon nom c'est|my name is|my name's"
+    r"|call me)|c'est|ici|this is|it's|i am|i'm)\s+(?P<name>[\w'-]+)(?:\s+(?P<name2>[\w'-]+))?"
+)
+
+
+# Words that follow "c'est", "I'm" without being a name.
+def _words(block: str) -> frozenset[str]:
+    return frozenset(block.split())
+
+
+_NOT_NAMES = _words(
+    """
+    a au aux de des du en et je la le les l' un une ma mon mes ta ton sa son pour pas plus
+    tres trop bien bon bonne moi toi lui elle nous vous ca ce cet cette qui que quoi quand
+    urgent grave possible pour ok oui non vrai faux fini tout toute rien personne moi-meme
+    la-bas ici comme pareil dommage sur pret prete libre dispo disponible tombe tombee
+    the an my your his her our their not so very too just really still also free available
+    here there going looking calling trying fine ok okay sorry good happy done ready sure
+    from in at on for to with about afraid alone new old sick ill stuck worried busy
+    mister missus madam sir docteur doctor monsieur madame mr mrs ms dr mme mlle
+    """
+)
+
+
+def extract_places(
+    folded: str, original: str, gazetteer: Iterable[re.Pattern[str]] = ()
+) -> list[tuple[int, int, str]]:
+    found = []
+    for m in _ADDRESS_FR_RE.finditer(folded):
+        end = _extend_capitalised(original, m.end())
+        found.append((m.start(), end, original[m.start() : end]))
+    for m in _ADDRESS_EN_RE.finditer(original):  # capitals matter: "Baker Street"
+        found.append((m.start(), m.end(), m.group(0)))
+    for m in _LANDMARK_RE.finditer(folded):
+        found.append((m.start("lm"), m.end("lm"), original[m.start("lm") : m.end("lm")]))
+    for regex in gazetteer:
+        for m in regex.finditer(folded):
+            found.append((m.start(), m.end(), original[m.start() : m.end()]))
+    return found
+
+
+def _extend_capitalised(original: str, end: int, max_words: int = 3) -> int:
+    """'12 rue Victor Hugo': take the capitalised words that continue a street name."""
+    for _ in range(max_words):
+        m = re.match(r"\s+([A-Z][\w'-]*)", original[end:])
+        if not m:
+            break
+        end += m.end()
+    return end
+
+
+def extract_people(
+    folded: str, original: str, gazetteer: Iterable[re.Pattern[str]] = ()
+) -> list[tuple[int, int, str]]:
+    found = []
+    for m in _TITLE_RE.finditer(original):
+        if m.group("name").lower() in _NOT_NAMES:
+            continue
+        end = m.end("name2") if m.group("name2") else m.end("name")
+        found.append((m.start(), end, original[m.start() : end]))
+    for m in _INTRO_RE.finditer(folded):
+        first = m.group("name")
+        capitalised = original[m.start("name")].isupper()
+        # "c'est gentil", "i'm fine": after a weak cue only a capital makes a name; speech
+        # transcripts have none, so there only "je m'appelle", "my name is" count.
+        if first in _NOT_NAMES or not (capitalised or (m.group("strong") and _lower(original))):
+            continue
+        end = m.end("name")
+        second = m.group("name2")
+        if second and second not in _NOT_NAMES and original[m.start("name2")].isupper():
+            end = m.end("name2")
+        found.append((m.start("name"), end, original[m.start("name") : end]))
+    for regex in gazetteer:
+        for m in regex.finditer(folded):
+            if original[m.start()].isupper() or _lower(original):
+                found.append((m.start(), m.end(), original[m.start() : m.end()]))
+    return found
+
+
+def _lower(original: str) -> bool:
+    """A speech transcript (all lowercase): capitals cannot tell names apart there."""
+    return original == original.lower()
+
+
+def gazetteer_patterns(phrases: Iterable[str]) -> list[re.Pattern[str]]:
+    """One regex over the given phrases (already folded), whole words only."""
+    unique = sorted({p.strip() for p in phrases if len(p.strip()) >= 3}, key=len, reverse=True)
+    if not unique:
+        return []
+    return [re.compile(r"\b(?:" + "|".join(re.escape(p) for p in unique) + r")\b")]

@@ -1,0 +1,165 @@
+"""Train the local model: features, language, intents, calibration, services, gazetteers.
+
+`NluModel` is everything a parse needs, picklable as one object; `train_model` builds it
+from `TrainingData` and reports each step to an optional callback (the CLI's progress bar).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import FeatureUnion
+
+from nlu.config import ModelConfig
+from nlu.entities.places_people import gazetteer_patterns
+from nlu.entities.service_lexicon import ServiceLexicon
+from nlu.features import make_vectoriser, word_index
+from nlu.linear import LinearScorer, fit_temperature
+from nlu.normalise import fold, normalise
+from nlu.training_data import TrainingData
+
+SHARED = "*"  # key of the intent scorer shared by every language
+TRAINING_STEPS = ("normalise", "features", "language", "intents", "calibration", "services")
+
+StepCallback = Callable[[str], None]
+
+
+@dataclass
+class NluModel:
+    config: ModelConfig
+    vectoriser: FeatureUnion
+    language: LinearScorer
+    intents: dict[str, LinearScorer]  # SHARED, or one per language
+    service: LinearScorer | None
+    lexicon: ServiceLexicon
+    words: dict[str, int]  # word -> feature column, to point at the word behind a service
+    place_gazetteer: list = field(default_factory=list)
+    person_gazetteer: list = field(default_factory=list)
+    data_hash: str = ""
+
+    @property
+    def languages(self) -> list[str]:
+        return self.language.classes
+
+    def featurise(self, normalised: str) -> sparse.csr_matrix:
+        return self.vectoriser.transform([normalised])
+
+    def intent_scorer(self, language: str) -> LinearScorer:
+        return (
+            self.intents.get(language)
+            or self.intents.get(SHARED)
+            or next(iter(self.intents.values()))
+        )
+
+
+def _logistic(c: float, config: ModelConfig) -> LogisticRegression:
+    return LogisticRegression(
+        C=c, max_iter=3000, class_weight=config.class_weight, random_state=config.random_state
+    )
+
+
+def _fit(x: sparse.csr_matrix, y: list[str], c: float, config: ModelConfig) -> LogisticRegression:
+    with warnings.catch_warnings():
+        # lbfgs may stop a little short of its tolerance on a few thousand rows; the model is
+        # still the one we measure in cross-validation, so the warning is only noise here.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return _logistic(c, config).fit(x, y)
+
+
+def _temperature(x: sparse.csr_matrix, y: np.ndarray, config: ModelConfig) -> float:
+    """Fit a temperature on out-of-fold scores so that confidences match accuracy."""
+    counts = np.unique(y, return_counts=True)[1]
+    folds = min(config.calibration_folds, int(counts.min()))
+    if folds < 2:
+        return 1.0
+    classes = sorted(set(y))
+    scores = np.zeros((len(y), len(classes)))
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=config.random_state)
+    for train, held in splitter.split(np.zeros(len(y)), y):
+        scorer = LinearScorer.from_logistic(_fit(x[train], list(y[train]), config.intent_c, config))
+        block = np.full((len(held), len(classes)), -1e9)  # a class absent from a fold: never
+        for j, cls in enumerate(scorer.classes):
+            block[:, classes.index(cls)] = scorer.scores(x[held])[:, j]
+        scores[held] = block
+    labels = np.array([classes.index(label) for label in y])
+    return fit_temperature(scores, labels)
+
+
+def train_model(
+    data: TrainingData, config: ModelConfig | None = None, on_step: StepCallback | None = None
+) -> NluModel:
+    config = config or ModelConfig()
+    step = on_step or (lambda _name: None)
+
+    step("normalise")
+    texts = [normalise(e.text) for e in data.examples]
+    intents = np.array([e.intent for e in data.examples])
+    languages = [e.language for e in data.examples]
+
+    step("features")
+    vectoriser = make_vectoriser(config)
+    x = vectoriser.fit_transform(texts).tocsr()
+
+    step("language")
+    if len(set(languages)) > 1:
+        language = LinearScorer.from_logistic(_fit(x, languages, 1.0, config))
+    else:  # one language only: a constant answer
+        only = languages[0]
+        language = LinearScorer([only], np.zeros((x.shape[1], 1)), np.zeros(1))
+
+    step("intents")
+    groups = {SHARED: np.arange(len(texts))}
+    if config.per_language:
+        groups = {
+            lang: np.array([i for i, v in enumerate(languages) if v == lang])
+            for lang in sorted(set(languages))
+        }
+    intent_models = {
+        key: _fit(x[rows], list(intents[rows]), config.intent_c, config)
+        for key, rows in groups.items()
+    }
+
+    step("calibration")
+    intent_scorers = {}
+    for key, rows in groups.items():
+        temperature = (
+            _temperature(x[rows], intents[rows], config) if config.calibration_folds else 1.0
+        )
+        intent_scorers[key] = LinearScorer.from_logistic(intent_models[key], temperature)
+
+    step("services")
+    service_rows = [i for i, e in enumerate(data.examples) if e.service]
+    service = None
+    if len({data.examples[i].service for i in service_rows}) >= 2:
+        labels = [data.examples[i].service or "" for i in service_rows]
+        service = LinearScorer.from_logistic(
+            _fit(x[service_rows], labels, config.service_c, config)
+        )
+    return NluModel(
+        config=config,
+        vectoriser=vectoriser,
+        language=language,
+        intents=intent_scorers,
+        service=service,
+        lexicon=ServiceLexicon.build(data, service.classes if service else ()),
+        words=word_index(vectoriser),
+        place_gazetteer=gazetteer_patterns(_phrases(data, "place")),
+        person_gazetteer=gazetteer_patterns(_phrases(data, "person")),
+        data_hash=data.data_hash,
+    )
+
+
+def _phrases(data: TrainingData, entity: str) -> list[str]:
+    """Annotated spans and lookup entries of one entity type, folded."""
+    found = [fold(e.text) for ex in data.examples for e in ex.entities if e.entity == entity]
+    for name, entries in data.lookups.items():
+        if name in (entity, entity + "s"):
+            found.extend(fold(entry) for entry in entries)
+    return found
