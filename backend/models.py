@@ -4,6 +4,7 @@ from backend.auth import models as auth
 from backend.conversations import models as conversations
 from backend.dispatch import models as dispatch
 from backend.jobs import models as jobs
+from backend.ledger import models as ledger  # noqa: F401  (tables only)
 from backend.listings import models as listings
 from backend.outbox import models as outbox
 from backend.people import models as people
