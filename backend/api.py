@@ -11,8 +11,10 @@ from sqlalchemy.exc import IntegrityError
 
 from backend.auth.router import router as auth_router
 from backend.errors import DomainError
+from backend.listings.router import router as listings_router
 from backend.people.router import router as people_router
 from backend.requests.router import router as requests_router
+from backend.trust.router import ratings_router, reports_router
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +23,14 @@ API_PREFIX = "/api/v1"
 
 def api_router() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
-    for router in (auth_router, people_router, requests_router):
+    for router in (
+        auth_router,
+        people_router,
+        requests_router,
+        listings_router,
+        ratings_router,
+        reports_router,
+    ):
         api.include_router(router)
     return api
 

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db import Base, utcnow
+
+
+class ReportKind(StrEnum):
+    no_show = "no_show"
+    rude = "rude"
+    damage = "damage"
+    wrong_charge = "wrong_charge"
+    other = "other"
+
+
+class ReportStatus(StrEnum):
+    open = "open"
+    resolved = "resolved"
 
 
 class Rating(Base):
@@ -28,13 +42,17 @@ class Rating(Base):
 
 class Report(Base):
     __tablename__ = "reports"
+    # Dispatchers list the open ones, oldest first.
+    __table_args__ = (Index("ix_reports_status_created", "status", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reporter_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     request_id: Mapped[int | None] = mapped_column(ForeignKey("help_requests.id"))
     about_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    kind: Mapped[str] = mapped_column(String(32))  # no_show, rude, damage, wrong_charge, other
+    kind: Mapped[str] = mapped_column(String(32))  # a ReportKind
     text: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open, resolved
+    status: Mapped[str] = mapped_column(String(16), default=ReportStatus.open)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column()
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    resolution: Mapped[str] = mapped_column(Text, default="")
