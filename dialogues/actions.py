@@ -1,0 +1,216 @@
+"""What conversations do to the world: every call from the dialogues into the backend.
+
+Kept in one module so that the flows read as conversations and the backend's API is used
+in one place.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from backend.dispatch.service import start_dispatch
+from backend.errors import DomainError
+from backend.people.geocoding import locate
+from backend.requests.models import ACTIVE_STATUSES, HelpRequest, PayMode
+from backend.requests.schemas import HelpRequestCreate
+from backend.requests.service import create_request, flag_for_dispatcher
+from dialogues.messages import Outgoing
+from dialogues.turn import Turn
+
+VOICE_CHANNELS = ("voice",)
+
+
+def hand_over(turn: Turn, reason: str) -> None:
+    """A human takes it from here: the bot falls silent until a dispatcher hands back."""
+    turn.flag(reason)
+    turn.finish()
+    turn.conversation.handled_by = "waiting"
+    turn.remember(misses=0)
+    if turn.incoming.channel in VOICE_CHANNELS:
+        key = "handoff"
+    elif reason == "misunderstood_twice":
+        key = "handoff_misunderstood"
+    else:
+        key = "handoff_telegram"
+    turn.replies.append(Outgoing(text=turn.prompts.say(key), handoff=True))
+
+
+def home_line(turn: Turn) -> str | None:
+    home = turn.person.primary_address if turn.person else None
+    return home.one_line() if home else None
+
+
+def place_from_words(turn: Turn, said: str) -> dict[str, Any]:
+    found = locate(turn.session, said)
+    if found is None:
+        return {"text": said[:300], "lat": None, "lon": None}
+    return {"text": found.street, "lat": found.lat, "lon": found.lon}
+
+
+def active_requests(turn: Turn) -> list[HelpRequest]:
+    if turn.person is None:
+        return []
+    return list(
+        turn.session.scalars(
+            select(HelpRequest)
+            .where(HelpRequest.requester_id == turn.person.id, HelpRequest.status.in_(ACTIVE_STATUSES))
+            .order_by(HelpRequest.created_at.desc())
+        )
+    )
+
+
+def create_and_dispatch(turn: Turn) -> None:
+    """Record the confirmed request, then offer it to the best neighbours."""
+    assert turn.person is not None, "registration comes before a request"
+    slots = turn.slots
+    window = slots.get("window")
+    place = slots.get("place")
+    coords: dict[str, Any] = {}
+    place_text = ""
+    if isinstance(place, dict):
+        place_text = place.get("text") or ""
+        if place.get("lat") is not None:
+            coords = {"lat": place["lat"], "lon": place["lon"]}
+    pay = PayMode(slots.get("pay") or PayMode.volunteer)
+    data = HelpRequestCreate(
+        requester_id=turn.person.id,
+        service=slots.get("service"),
+        details=slots.get("details") or "",
+        place_text=place_text,
+        window_start=datetime.fromisoformat(window[0]) if window else None,
+        window_end=datetime.fromisoformat(window[1]) if window else None,
+        pay_mode=pay,
+        price_cents=slots.get("price_cents") if pay == PayMode.cash else None,
+        language=turn.language,
+        channel=turn.incoming.channel,
+        submit=False,
+        **coords,
+    )
+    request = create_request(turn.session, data)
+    if request.lat is None:
+        # Nowhere to send a helper yet: a dispatcher finds the address with the person.
+        flag_for_dispatcher(turn.session, request, "address to verify", actor_id=turn.person.id)
+        turn.finish()
+        turn.remember(last_request_id=request.id)
+        turn.say("request_created_flagged")
+        return
+    from backend.requests.service import submit
+
+    submit(turn.session, request, actor_id=turn.person.id)
+    try:
+        start_dispatch(turn.session, request, turn.config.dispatch_policy, turn.now)
+    except DomainError as exc:
+        flag_for_dispatcher(turn.session, request, f"dispatch failed: {exc.message}")
+    turn.finish()
+    turn.remember(last_request_id=request.id)
+    turn.say("request_created")
+
+
+def register(turn: Turn) -> None:
+    """Create the person from the registration slots and attach this conversation to them."""
+    from backend.people.models import ContactKind
+    from backend.people.schemas import AddressIn, PersonCreate
+    from backend.people.service import add_contact, create_person
+
+    slots = turn.slots
+    address = slots.get("address") or {}
+    person = create_person(
+        turn.session,
+        PersonCreate(
+            display_name=slots["name"],
+            language=turn.language,
+            address=AddressIn(
+                street=address.get("street") or address.get("text") or "?",
+                postcode=address.get("postcode", ""),
+                city=address.get("city", ""),
+                neighbourhood=address.get("neighbourhood", ""),
+                lat=address.get("lat"),
+                lon=address.get("lon"),
+            )
+            if address
+            else None,
+        ),
+    )
+    if turn.incoming.channel == "telegram" and turn.incoming.sender_id:
+        add_contact(turn.session, person, ContactKind.telegram, turn.incoming.sender_id, verified=True)
+    phone = slots.get("phone") or (
+        turn.conversation.address if turn.incoming.channel in ("voice", "sms") else None
+    )
+    if phone:
+        add_contact(turn.session, person, ContactKind.phone, phone, verified=bool(slots.get("phone_verified", True)))
+    turn.conversation.person_id = person.id
+    turn.person = person
+    if address and address.get("lat") is None:
+        turn.flag("address_to_verify")
+
+
+def link_shared_phone(turn: Turn, phone: str) -> str:
+    """A Telegram user shared their own number: 'linked' to an existing person (one identity
+    across channels), 'new' when nobody has it yet, 'taken' when it belongs to someone who is
+    already on Telegram with another account, 'invalid' when it is not a number."""
+    from backend.people.models import ContactKind
+    from backend.people.phones import normalise_phone
+    from backend.people.service import add_contact, find_by_contact
+
+    try:
+        e164 = normalise_phone(phone)
+    except DomainError:
+        return "invalid"
+    owner = find_by_contact(turn.session, ContactKind.phone, e164)
+    if owner is None:
+        turn.set_slots(phone=e164, phone_verified=True)
+        return "new"
+    if owner.contact(ContactKind.telegram) not in (None, turn.incoming.sender_id):
+        return "taken"
+    if turn.incoming.sender_id:
+        add_contact(turn.session, owner, ContactKind.telegram, turn.incoming.sender_id, verified=True)
+    turn.conversation.person_id = owner.id
+    turn.person = owner
+    return "linked"
+
+
+def locate_address(turn: Turn, said: str) -> dict[str, Any]:
+    found = locate(turn.session, said)
+    if found is None:
+        return {"street": said[:200], "lat": None, "lon": None}
+    return {
+        "street": found.street, "postcode": found.postcode, "city": found.city,
+        "neighbourhood": found.neighbourhood, "lat": found.lat, "lon": found.lon,
+    }
+
+
+def address_line(address: dict[str, Any]) -> str:
+    town = f"{address.get('postcode', '')} {address.get('city', '')}".strip()
+    return ", ".join(part for part in (address.get("street", ""), town) if part)
+
+
+def set_home(turn: Turn, address: dict[str, Any]) -> None:
+    from backend.people.schemas import AddressIn
+    from backend.people.service import set_address
+
+    if turn.person is None or not address:
+        return
+    set_address(
+        turn.session,
+        turn.person,
+        AddressIn(
+            street=address.get("street") or "?",
+            postcode=address.get("postcode", ""),
+            city=address.get("city", ""),
+            neighbourhood=address.get("neighbourhood", ""),
+            lat=address.get("lat"),
+            lon=address.get("lon"),
+        ),
+    )
+
+
+def emergency(turn: Turn) -> None:
+    """Tell them to call 15/112 at once, and put the conversation at the top of the console."""
+    turn.flag("emergency")
+    turn.finish()
+    turn.conversation.handled_by = "waiting"
+    on_phone = turn.incoming.channel in VOICE_CHANNELS
+    turn.replies.append(Outgoing(text=turn.prompts.say("emergency"), handoff=on_phone))

@@ -1,0 +1,36 @@
+"""Buttons on notifications: a helper accepts or declines an offer, reports a job done; a
+requester rates. Each acts at once, whatever the conversation was doing."""
+
+from __future__ import annotations
+
+from backend.dispatch.service import accept_offer, complete_job, decline_offer
+from backend.errors import DomainError
+from dialogues.flows.after_job import record_rating
+from dialogues.turn import Turn
+
+
+def handle_notification_choice(turn: Turn, choice: str) -> None:
+    parts = choice.split(":")
+    person = turn.person
+    if person is None or len(parts) < 3 or not parts[2].isdigit():
+        turn.say("not_understood")
+        return
+    kind, verb, ident = parts[0], parts[1], int(parts[2])
+    try:
+        if kind == "offer" and verb == "accept":
+            result = accept_offer(turn.session, ident, person.id, turn.now)
+            if not getattr(result, "won", False):
+                turn.say("notify.offer_taken")
+            # The winner's details arrive as an "assigned_helper" notification.
+        elif kind == "offer" and verb == "decline":
+            decline_offer(turn.session, ident, person.id, turn.now)
+            turn.say("thanks_reply")
+        elif kind == "job" and verb == "done":
+            complete_job(turn.session, ident, actor_id=person.id, now=turn.now)
+            turn.say("thanks_reply")
+        elif kind == "rate" and len(parts) == 4 and parts[3].isdigit():
+            record_rating(turn, ident, int(parts[3]))
+        else:
+            turn.say("not_understood")
+    except DomainError as exc:
+        turn.say_text(exc.message)

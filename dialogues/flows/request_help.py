@@ -1,0 +1,346 @@
+"""Asking for help: service, time, place, details, payment; read back; then dispatch.
+
+Diagram: request_help.md. Anything the first sentence already said ("des courses demain
+matin") fills its slot and is not asked again. A correction ("non, plutôt jeudi") is taken at
+any step: entities found in an answer update their slots, and the read-back is said again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from backend.people.models import SERVICES
+from backend.requests.models import PayMode
+from dialogues import actions
+from dialogues.messages import Choice, Expect
+from dialogues.turn import Turn
+from dialogues.understanding import Understanding, yes_or_no
+from dialogues.wording import PARIS, say_euros, say_window
+
+NAME = "request_help"
+# Keypad digits for the commonest services; the others are said aloud.
+KEYPAD_SERVICES = ("errands", "diy", "transport", "companionship", "tech_help", "gardening", "pet_care", "paperwork")
+
+
+class RequestHelpFlow:
+    name = NAME
+
+    def start(self, turn: Turn, understanding: Understanding | None = None, **_: Any) -> None:
+        turn.goto(NAME, "service")
+        if understanding is not None:
+            apply_entities(turn, understanding)
+        ask_next(turn)
+
+    def handle(self, turn: Turn) -> None:
+        step = turn.step or "service"
+        handler = getattr(self, f"on_{step}")
+        handler(turn)
+
+    # ------------------------------------------------------------------ steps
+    def on_service(self, turn: Turn) -> None:
+        choice = turn.incoming.choice or ""
+        service = None
+        if choice.startswith("service:") and choice[8:] in SERVICES:
+            service = choice[8:]
+        elif turn.incoming.digits and turn.incoming.digits[:1].isdigit():
+            index = int(turn.incoming.digits[:1]) - 1
+            service = KEYPAD_SERVICES[index] if 0 <= index < len(KEYPAD_SERVICES) else None
+        elif turn.understanding is not None:
+            apply_entities(turn, turn.understanding)
+            service = turn.slots.get("service")
+        if service is None:
+            _missed(turn)
+            return
+        turn.set_slots(service=service)
+        turn.understood()
+        ask_next(turn)
+
+    def on_time(self, turn: Turn) -> None:
+        choice = turn.incoming.choice or ""
+        digit = (turn.incoming.digits or "")[:1]
+        today = turn.now.astimezone(PARIS)
+        if choice == "time:asap" or digit == "3":
+            turn.set_slots(window=None, time_given=True)
+        elif choice == "time:today" or digit == "1":
+            end = today.replace(hour=20, minute=0, second=0, microsecond=0)
+            turn.set_slots(window=[turn.now.isoformat(), max(end, turn.now + timedelta(hours=2)).isoformat()],
+                           time_given=True)
+        elif choice == "time:tomorrow" or digit == "2":
+            day = (today + timedelta(days=1)).replace(hour=8, minute=0, second=0, microsecond=0)
+            turn.set_slots(window=[day.isoformat(), day.replace(hour=20).isoformat()], time_given=True)
+        elif turn.understanding is not None:
+            apply_entities(turn, turn.understanding)
+            if not turn.slots.get("time_given"):
+                if turn.misunderstood():
+                    actions.hand_over(turn, "misunderstood_twice")
+                return
+        else:
+            _missed(turn)
+            return
+        if _in_past(turn):
+            turn.set_slots(window=None, time_given=False)
+            turn.ask("time_in_past", Expect.text, _time_choices(turn))
+            return
+        turn.understood()
+        ask_next(turn)
+
+    def on_place_home(self, turn: Turn) -> None:
+        answer = yes_or_no(turn.incoming, turn.understanding)
+        if answer is None and turn.understanding is not None and turn.understanding.entity("place"):
+            answer = False
+        if answer is None:
+            _missed(turn)
+            return
+        turn.understood()
+        if answer:
+            turn.set_slots(place="home")
+            ask_next(turn)
+        else:
+            turn.goto(NAME, "place_other")
+            turn.ask("ask_place_other", Expect.location)
+
+    def on_place_other(self, turn: Turn) -> None:
+        if turn.incoming.location:
+            loc = turn.incoming.location
+            turn.set_slots(place={"text": "", "lat": loc.lat, "lon": loc.lon})
+        elif turn.incoming.text and turn.incoming.text.strip():
+            turn.set_slots(place=actions.place_from_words(turn, turn.incoming.text.strip()))
+        else:
+            _missed(turn)
+            return
+        turn.understood()
+        ask_next(turn)
+
+    def on_details(self, turn: Turn) -> None:
+        if turn.incoming.choice == "skip" or turn.incoming.silence:
+            turn.set_slots(details="")
+        elif turn.incoming.text:
+            turn.set_slots(details=turn.incoming.text.strip()[:1000])
+        else:
+            _missed(turn)
+            return
+        turn.understood()
+        ask_next(turn)
+
+    def on_pay(self, turn: Turn) -> None:
+        choice = turn.incoming.choice or ""
+        digit = (turn.incoming.digits or "")[:1]
+        pay = {"pay:volunteer": PayMode.volunteer, "pay:cash": PayMode.cash,
+               "pay:time_credits": PayMode.time_credits}.get(choice)
+        pay = pay or {"1": PayMode.volunteer, "2": PayMode.cash, "3": PayMode.time_credits}.get(digit)
+        understanding = turn.understanding
+        if pay is None and understanding is not None:
+            price = understanding.entity("price")
+            if isinstance(price, dict):
+                pay = PayMode.volunteer if price.get("free") else PayMode.cash
+                if not price.get("free") and isinstance(price.get("amount"), int):
+                    turn.set_slots(price_cents=price["amount"])
+            elif understanding.is_intent("deny", at_least=0.5):
+                pay = PayMode.volunteer
+        if pay is None:
+            _missed(turn)
+            return
+        turn.set_slots(pay=str(pay))
+        turn.understood()
+        ask_next(turn)
+
+    def on_price(self, turn: Turn) -> None:
+        amount = None
+        if turn.incoming.digits and turn.incoming.digits.isdigit():
+            amount = int(turn.incoming.digits) * 100
+        elif turn.understanding is not None:
+            amount = turn.understanding.price_cents
+            if amount is None:
+                amount = _bare_number(turn.incoming.text or "")
+        if not amount:
+            turn.say("price_not_understood")
+            turn.repeat_question()
+            return
+        turn.set_slots(price_cents=amount)
+        turn.understood()
+        ask_next(turn)
+
+    def on_confirm(self, turn: Turn) -> None:
+        understanding = turn.understanding
+        answer = yes_or_no(turn.incoming, understanding)
+        corrected = understanding is not None and apply_entities(turn, understanding)
+        if corrected:
+            # "non, plutôt jeudi": the correction is the answer; read back again.
+            turn.understood()
+            ask_next(turn)
+            return
+        if answer is True:
+            turn.understood()
+            actions.create_and_dispatch(turn)
+            return
+        if answer is False:
+            turn.understood()
+            turn.goto(NAME, "what_to_change")
+            p = turn.prompts
+            turn.ask("what_to_change", Expect.choice, (
+                Choice("change:time", p.say("change_time"), "1"),
+                Choice("change:place", p.say("change_place"), "2"),
+                Choice("change:service", p.say("change_service"), "3"),
+                Choice("change:abandon", p.say("change_abandon"), "4"),
+            ))
+            return
+        _missed(turn)
+
+    def on_what_to_change(self, turn: Turn) -> None:
+        choice = turn.incoming.choice or {"1": "change:time", "2": "change:place", "3": "change:service",
+                                          "4": "change:abandon"}.get((turn.incoming.digits or "")[:1], "")
+        understanding = turn.understanding
+        if not choice and understanding is not None and apply_entities(turn, understanding):
+            turn.understood()
+            ask_next(turn)
+            return
+        if not choice and turn.incoming.text:
+            choice = _change_from_words(turn.incoming.text)
+        if choice == "change:abandon":
+            turn.finish()
+            turn.say("request_abandoned")
+            return
+        slot = {"change:time": "time_given", "change:place": "place", "change:service": "service"}.get(choice)
+        if slot is None:
+            _missed(turn)
+            return
+        turn.understood()
+        turn.set_slots(**{slot: None})
+        ask_next(turn)
+
+
+# ---------------------------------------------------------------------- shared pieces
+def apply_entities(turn: Turn, understanding: Understanding) -> bool:
+    """Fill slots from what was said; True when something changed."""
+    slots = turn.slots
+    changes: dict[str, Any] = {}
+    if understanding.service and understanding.service != slots.get("service"):
+        changes["service"] = understanding.service
+    window = understanding.window
+    if window is not None:
+        iso = [window[0].isoformat(), window[1].isoformat()]
+        if iso != slots.get("window"):
+            changes.update(window=iso, time_given=True)
+    price = understanding.entity("price")
+    if isinstance(price, dict):
+        if price.get("free") and slots.get("pay") != PayMode.volunteer:
+            changes.update(pay=str(PayMode.volunteer), price_cents=None)
+        elif isinstance(price.get("amount"), int) and price["amount"] > 0 and price["amount"] != slots.get("price_cents"):
+            changes.update(pay=str(PayMode.cash), price_cents=price["amount"])
+    place = understanding.entity("place")
+    if isinstance(place, str) and place.strip():
+        located = actions.place_from_words(turn, place.strip())
+        if located != slots.get("place"):
+            changes["place"] = located
+    if changes:
+        turn.set_slots(**changes)
+    return bool(changes)
+
+
+def ask_next(turn: Turn) -> None:
+    slots = turn.slots
+    p = turn.prompts
+    if not slots.get("service"):
+        turn.goto(NAME, "service")
+        services = [*KEYPAD_SERVICES, *(s for s in SERVICES if s not in KEYPAD_SERVICES)]
+        turn.ask("ask_service", Expect.choice, [
+            Choice(f"service:{s}", _capitalise(p.service(s)), str(i + 1) if i < len(KEYPAD_SERVICES) else None)
+            for i, s in enumerate(services)
+        ])
+    elif not slots.get("time_given"):
+        turn.goto(NAME, "time")
+        turn.ask("ask_time", Expect.text, _time_choices(turn))
+    elif slots.get("place") is None:
+        home = actions.home_line(turn)
+        if home:
+            turn.goto(NAME, "place_home")
+            turn.ask_yes_no("ask_place_home", address=home)
+        else:
+            turn.goto(NAME, "place_other")
+            turn.ask("ask_place_other", Expect.location)
+    elif "details" not in slots:
+        turn.goto(NAME, "details")
+        turn.ask("ask_details", Expect.text, (Choice("skip", p.say("skip"), "#"),))
+    elif not slots.get("pay"):
+        turn.goto(NAME, "pay")
+        turn.ask("ask_pay", Expect.choice, (
+            Choice("pay:volunteer", p.say("pay_volunteer"), "1"),
+            Choice("pay:cash", p.say("pay_cash"), "2"),
+            Choice("pay:time_credits", p.say("pay_time_credits"), "3"),
+        ))
+    elif slots["pay"] == PayMode.cash and not slots.get("price_cents"):
+        turn.goto(NAME, "price")
+        turn.ask("ask_price", Expect.text)
+    else:
+        turn.goto(NAME, "confirm")
+        turn.ask_yes_no("readback", **readback_values(turn))
+
+
+def readback_values(turn: Turn) -> dict[str, str]:
+    slots, p = turn.slots, turn.prompts
+    window = slots.get("window")
+    start, end = (datetime.fromisoformat(window[0]), datetime.fromisoformat(window[1])) if window else (None, None)
+    place = slots.get("place")
+    if place == "home":
+        where = p.say("place_at", address=actions.home_line(turn) or "")
+    elif isinstance(place, dict) and place.get("text"):
+        where = p.say("place_at", address=place["text"])
+    else:
+        where = p.say("place_unknown")
+    pay = slots.get("pay")
+    if pay == PayMode.cash:
+        money = p.say("readback_pay_cash", price=say_euros(int(slots.get("price_cents") or 0), turn.language))
+    elif pay == PayMode.time_credits:
+        money = p.say("readback_pay_time_credits")
+    else:
+        money = p.say("readback_pay_volunteer")
+    if slots.get("details"):
+        money += ". " + p.say("readback_details", details=slots["details"]).rstrip(".")
+    return {
+        "service": _capitalise(p.service(slots.get("service"))),
+        "when": say_window(start, end, turn.now, turn.language),
+        "place": where,
+        "pay": money,
+    }
+
+
+def _time_choices(turn: Turn) -> tuple[Choice, ...]:
+    p = turn.prompts
+    return (
+        Choice("time:today", p.say("time_today"), "1"),
+        Choice("time:tomorrow", p.say("time_tomorrow"), "2"),
+        Choice("time:asap", p.say("time_asap"), "3"),
+    )
+
+
+def _in_past(turn: Turn) -> bool:
+    window = turn.slots.get("window")
+    return bool(window) and datetime.fromisoformat(window[1]) <= turn.now
+
+
+def _missed(turn: Turn) -> None:
+    if turn.misunderstood():
+        actions.hand_over(turn, "misunderstood_twice")
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _bare_number(text: str) -> int | None:
+    digits = "".join(c for c in text if c.isdigit())
+    return int(digits) * 100 if digits and len(digits) <= 5 else None
+
+
+def _change_from_words(text: str) -> str:
+    folded = text.lower()
+    for choice, words in {
+        "change:time": ("moment", "heure", "jour", "date", "quand", "time", "day", "when"),
+        "change:place": ("adresse", "lieu", "endroit", "address", "place", "where"),
+        "change:service": ("service", "besoin", "need"),
+        "change:abandon": ("abandon", "annul", "laisse", "cancel", "drop", "forget"),
+    }.items():
+        if any(w in folded for w in words):
+            return choice
+    return ""

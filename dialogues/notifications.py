@@ -1,0 +1,77 @@
+"""Turning an outbox row into words and buttons in the person's language.
+
+The backend writes structured payloads (ids, names, times); the words live in the prompt
+catalogue, so a French helper and an English requester each read their own language.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from dialogues.messages import Choice, Expect, Outgoing
+from dialogues.prompts import Prompts, catalogue
+from dialogues.wording import say_euros, say_window
+
+
+def _when(payload: dict[str, Any], language: str) -> str:
+    start, end = payload.get("window_start"), payload.get("window_end")
+    now = datetime.fromisoformat(payload["now"]) if payload.get("now") else None
+    if not start or now is None:
+        return str(payload.get("when") or Prompts(language).say("when_asap"))
+    return say_window(datetime.fromisoformat(start), datetime.fromisoformat(end) if end else None, now, language)
+
+
+def _values(payload: dict[str, Any], language: str) -> dict[str, Any]:
+    p = Prompts(language)
+    values = {k: v for k, v in payload.items() if isinstance(v, str | int | float)}
+    values.setdefault("id", payload.get("request_id", ""))
+    if "service" in payload:
+        values["service"] = p.service(payload["service"])
+    values["when"] = _when(payload, language)
+    if "where" not in values:
+        values["where"] = payload.get("neighbourhood") or ""
+    pay_mode = payload.get("pay_mode")
+    if pay_mode == "cash" and payload.get("price_cents"):
+        values["pay"] = p.say("readback_pay_cash", price=say_euros(int(payload["price_cents"]), language))
+    elif pay_mode == "time_credits":
+        values["pay"] = p.say("readback_pay_time_credits")
+    else:
+        values["pay"] = p.say("readback_pay_volunteer")
+    for name in ("helper", "requester"):
+        if isinstance(values.get(name), str):
+            values[name] = values[name].split()[0] if values[name] else values[name]
+    return values
+
+
+class _Blank(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def render_notification(kind: str, payload: dict[str, Any], language: str) -> list[Outgoing]:
+    language = language if language in ("fr", "en") else "fr"
+    texts = catalogue(language)
+    template = texts.get(f"notify.{kind}")
+    if template is None:
+        return [Outgoing(text=str(payload.get("text") or kind))]
+    text = template.format_map(_Blank(_values(payload, language)))
+    p = Prompts(language)
+    choices: tuple[Choice, ...] = ()
+    expect = Expect.nothing
+    if kind == "offer" and payload.get("offer_id"):
+        offer = payload["offer_id"]
+        choices = (
+            Choice(f"offer:accept:{offer}", p.say("notify.offer_accept"), "1"),
+            Choice(f"offer:decline:{offer}", p.say("notify.offer_decline"), "2"),
+        )
+        expect = Expect.choice
+    elif kind == "assigned_helper" and payload.get("request_id"):
+        choices = (Choice(f"job:done:{payload['request_id']}", p.say("notify.job_done_button")),)
+        expect = Expect.choice
+    elif kind == "rate_request" and payload.get("request_id"):
+        choices = tuple(
+            Choice(f"rate:{payload['request_id']}:{n}", "★" * n, str(n)) for n in range(1, 6)
+        )
+        expect = Expect.choice
+    return [Outgoing(text=text, choices=choices, expect=expect)]

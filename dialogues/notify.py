@@ -1,0 +1,45 @@
+"""Messages to other people go through the outbox, on the channel they use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from backend.outbox.models import OutboxMessage
+from backend.outbox.service import enqueue
+from backend.people.models import ContactKind, Person
+
+
+def channel_of(person: Person) -> tuple[str, str] | None:
+    """Telegram when they have it (buttons), else SMS to their phone."""
+    telegram = person.contact(ContactKind.telegram)
+    if telegram:
+        return "telegram", telegram
+    phone = person.contact(ContactKind.phone)
+    if phone:
+        return "sms", phone
+    return None
+
+
+def notify_person(
+    session: Session,
+    person: Person,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    dedupe_key: str | None,
+) -> OutboxMessage | None:
+    route = channel_of(person)
+    if route is None:
+        return None
+    channel, address = route
+    return enqueue(
+        session,
+        channel=channel,
+        address=address,
+        kind=kind,
+        payload={"language": person.language, **payload},
+        person_id=person.id,
+        dedupe_key=dedupe_key,
+    )

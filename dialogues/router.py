@@ -1,0 +1,129 @@
+"""Which flow takes a message: safety first, then the flow in progress, then the intent."""
+
+from __future__ import annotations
+
+from dialogues import actions
+from dialogues.flows.base import Flow
+from dialogues.flows.registry import FLOWS, ONE_SHOTS
+from dialogues.messages import Choice, Expect
+from dialogues.turn import Turn
+from dialogues.understanding import sounds_like_emergency
+
+# Intents that leave a flow in progress when said clearly at a button or yes/no question.
+INTERRUPTING = {"check_status", "cancel_request", "goodbye", "report_problem"}
+HUMAN_WORDS = ("operateur", "opérateur", "quelqu'un de vrai", "une vraie personne", "operator", "real person")
+
+
+def route(turn: Turn) -> None:
+    incoming = turn.incoming
+    # 1. Buttons of notifications (offers, job done, ratings) act on their own.
+    if incoming.choice and ":" in incoming.choice and incoming.choice.split(":")[0] in ("offer", "job", "rate"):
+        from dialogues.flows.notifications_replies import handle_notification_choice
+
+        handle_notification_choice(turn, incoming.choice)
+        return
+    # 2. Safety: an emergency is answered at once, whatever was going on.
+    understanding = turn.understanding
+    if sounds_like_emergency(incoming.text) or (
+        understanding is not None and understanding.is_intent("emergency", at_least=0.6)
+    ):
+        actions.emergency(turn)
+        return
+    # 3. A human is one word or key away.
+    if (
+        incoming.choice == "human"
+        or (incoming.digits or "").startswith("0")
+        or (understanding is not None and understanding.is_intent("talk_to_human", at_least=0.6))
+        or any(w in (incoming.text or "").lower() for w in HUMAN_WORDS)
+    ):
+        actions.hand_over(turn, "asked_for_human")
+        return
+    # 4. "Répétez": the last question again.
+    if (incoming.digits or "").startswith("9") or (
+        understanding is not None and understanding.is_intent("repeat", at_least=0.6)
+    ):
+        if turn.state.get("question"):
+            turn.repeat_question()
+        else:
+            _menu(turn)
+        return
+    # 5. The flow in progress.
+    flow = FLOWS.get(turn.flow or "")
+    if flow is not None:
+        question = turn.state.get("question") or {}
+        if (
+            understanding is not None
+            and question.get("expect") in (Expect.choice, Expect.yes_no)
+            and understanding.is_intent(*INTERRUPTING, at_least=0.8)
+            and turn.flow != "registration"
+        ):
+            turn.finish()
+            start_from_intent(turn, incoming.text)
+            return
+        flow.handle(turn)
+        return
+    # 6. A stranger registers first; what they asked is resumed afterwards.
+    if turn.person is None:
+        FLOWS["registration"].start(turn, resume={"text": incoming.text})
+        return
+    # 7. Menu buttons and free text.
+    if incoming.choice and incoming.choice.startswith("menu:"):
+        _start(turn, incoming.choice[5:], None)
+        return
+    start_from_intent(turn, incoming.text)
+
+
+def start_from_intent(turn: Turn, text: str | None) -> None:
+    """Begin what the person's words ask for (after registration, or with no flow going)."""
+    understanding = turn.understanding if text == turn.incoming.text else None
+    if text and understanding is None:
+        from dialogues.understanding import understand
+
+        understanding = understand(turn.parser, text, now=turn.now, language=turn.language)
+    intent = understanding.intent if understanding is not None else "greet"
+    if understanding is not None and understanding.confidence < 0.3:
+        intent = "nlu_fallback"
+    _start(turn, intent, understanding)
+
+
+def _start(turn: Turn, intent: str, understanding: object) -> None:
+    flow: Flow | None = FLOWS.get(intent)
+    if flow is not None:
+        turn.understood()
+        flow.start(turn, understanding=understanding)
+        return
+    one_shot = ONE_SHOTS.get(intent)
+    if one_shot is not None:
+        turn.understood()
+        one_shot(turn)
+        return
+    if intent in ("greet", "affirm") or turn.incoming.text in (None, "/start"):
+        turn.understood()
+        if turn.person is not None:
+            turn.say("greeting_known", name=turn.person.display_name.split()[0])
+        _menu(turn)
+        return
+    if intent == "out_of_scope":
+        turn.say("out_of_scope")
+        _menu(turn)
+        return
+    # nlu_fallback, deny and anything unplaced
+    if turn.misunderstood():
+        actions.hand_over(turn, "misunderstood_twice")
+        return
+    if not turn.state.get("question"):
+        _menu(turn)
+
+
+def _menu(turn: Turn) -> None:
+    p = turn.prompts
+    turn.ask(
+        "how_can_i_help",
+        Expect.choice,
+        (
+            Choice("menu:request_help", p.say("menu_need_help"), "1"),
+            Choice("menu:offer_help", p.say("menu_offer_help"), "2"),
+            Choice("menu:check_status", p.say("menu_status"), "3"),
+            Choice("human", p.say("menu_human"), "0"),
+        ),
+    )

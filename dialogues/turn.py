@@ -1,0 +1,142 @@
+"""Everything one turn of a conversation needs, and the little verbs flows use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from backend.conversations.models import Conversation
+from backend.people.models import Person
+from dialogues.config import EngineConfig
+from dialogues.messages import Choice, Expect, Incoming, Outgoing
+from dialogues.prompts import Prompts
+from dialogues.understanding import Understanding, understand
+from nlu.interface import IntentParser
+
+MISSES_BEFORE_HANDOFF = 2
+
+
+@dataclass
+class Turn:
+    session: Session
+    conversation: Conversation
+    incoming: Incoming
+    person: Person | None
+    parser: IntentParser
+    config: EngineConfig
+    now: datetime
+    replies: list[Outgoing] = field(default_factory=list)
+    _understanding: Understanding | None = None
+    _parsed: bool = False
+
+    # ---------------------------------------------------------------- language and state
+    @property
+    def language(self) -> str:
+        return self.conversation.language or self.config.default_language
+
+    @property
+    def prompts(self) -> Prompts:
+        return Prompts(self.language)
+
+    @property
+    def state(self) -> dict[str, Any]:
+        # Always reassign after changes (see save_state): JSON columns track assignment only.
+        return self.conversation.state
+
+    @property
+    def slots(self) -> dict[str, Any]:
+        return dict(self.state.get("slots", {}))
+
+    def set_slots(self, **values: Any) -> None:
+        slots = {**self.slots, **values}
+        self.conversation.state = {**self.state, "slots": slots}
+
+    def remember(self, **values: Any) -> None:
+        self.conversation.state = {**self.state, **values}
+
+    @property
+    def flow(self) -> str | None:
+        return self.conversation.flow
+
+    @property
+    def step(self) -> str | None:
+        return self.conversation.step
+
+    def goto(self, flow: str, step: str) -> None:
+        if self.conversation.flow != flow:
+            self.conversation.state = {k: v for k, v in self.state.items() if k != "slots"}
+        self.conversation.flow, self.conversation.step = flow, step
+
+    def finish(self) -> None:
+        self.conversation.flow = self.conversation.step = None
+        self.conversation.state = {k: v for k, v in self.state.items() if k not in ("slots",)}
+
+    def flag(self, name: str) -> None:
+        if name not in self.conversation.flags:
+            self.conversation.flags = [*self.conversation.flags, name]
+
+    # ---------------------------------------------------------------- understanding
+    @property
+    def understanding(self) -> Understanding | None:
+        """The intent model's reading of free text (parsed once, on first use)."""
+        if not self._parsed:
+            self._parsed = True
+            if self.incoming.text and self.incoming.text.strip():
+                self._understanding = understand(
+                    self.parser, self.incoming.text, now=self.now, language=self.language
+                )
+        return self._understanding
+
+    def understood(self) -> None:
+        self.remember(misses=0)
+
+    # ---------------------------------------------------------------- replies
+    def say(self, key: str, **values: Any) -> None:
+        self.replies.append(Outgoing(text=self.prompts.say(key, **values)))
+
+    def say_text(self, text: str) -> None:
+        self.replies.append(Outgoing(text=text))
+
+    def ask(
+        self,
+        key: str,
+        expect: Expect = Expect.text,
+        choices: tuple[Choice, ...] | list[Choice] = (),
+        **values: Any,
+    ) -> None:
+        self.ask_text(self.prompts.say(key, **values), expect, choices)
+
+    def ask_text(
+        self, text: str, expect: Expect = Expect.text, choices: tuple[Choice, ...] | list[Choice] = ()
+    ) -> None:
+        question = Outgoing(text=text, choices=tuple(choices), expect=expect)
+        self.replies.append(question)
+        # What "répéter" and a misunderstanding re-ask.
+        self.remember(question=question.to_dict())
+
+    def ask_yes_no(self, key: str, **values: Any) -> None:
+        p = self.prompts
+        self.ask(
+            key,
+            Expect.yes_no,
+            (Choice("yes", p.say("yes"), "1"), Choice("no", p.say("no"), "2")),
+            **values,
+        )
+
+    def repeat_question(self) -> None:
+        question = self.state.get("question")
+        if question:
+            self.replies.append(Outgoing.from_dict(question))
+
+    def misunderstood(self) -> bool:
+        """Say so and ask again; returns True when it is time for a human instead."""
+        misses = int(self.state.get("misses", 0)) + 1
+        self.remember(misses=misses)
+        if misses >= MISSES_BEFORE_HANDOFF:
+            return True
+        self.say("not_understood")
+        self.repeat_question()
+        return False
