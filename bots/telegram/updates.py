@@ -1,0 +1,69 @@
+"""Telegram `Update` -> channel-neutral `Incoming`: the only place that reads Telegram's shapes."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+
+from dialogues.messages import Contact, Incoming, Location
+
+CHANNEL = "telegram"
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """What the person said in this update, or None when it is not a turn of a conversation.
+
+    Only private chats are conversations: in a group, everyone's messages would feed one
+    conversation keyed by the group's chat id. Edited messages are not new turns. A message
+    we cannot read (a sticker, a voice note, a photo without caption) still becomes an
+    `Incoming` with no content, so that the engine can answer it instead of silence.
+    """
+    chat = update.effective_chat
+    if chat is None or chat.type != chat.PRIVATE:
+        return None
+    user = update.effective_user
+    base = {
+        "channel": CHANNEL,
+        "address": str(chat.id),
+        "external_id": f"tg:{update.update_id}",
+        "sender_id": str(user.id) if user else None,
+        "sender_name": user.first_name if user else None,
+        "language": user.language_code if user else None,
+    }
+    query = update.callback_query
+    if query is not None:
+        if not query.data:  # a game button or an expired inline keyboard: nothing chosen
+            return None
+        return Incoming(**base, choice=query.data)
+    message = update.message
+    if message is None:
+        return None
+    return Incoming(**base, **_content(message))
+
+
+def _content(message: Message) -> dict[str, object]:
+    if message.contact is not None:
+        contact = message.contact
+        return {
+            "contact": Contact(
+                phone=contact.phone_number,
+                # Telegram sets user_id only when the contact is a Telegram user: for the
+                # "share my number" button it is the sender themself, which links the identity.
+                user_id=str(contact.user_id) if contact.user_id else None,
+                first_name=contact.first_name,
+            )
+        }
+    if message.location is not None:  # also a venue, which carries its location
+        return {"location": Location(lat=message.location.latitude, lon=message.location.longitude)}
+    if message.text is not None:
+        return {"text": normalise_command(message.text)}
+    if message.caption:
+        return {"text": message.caption}
+    return {}
+
+
+def normalise_command(text: str) -> str:
+    """`/start@CoupDeMainBot payload` -> `/start payload`: the engine need not know our name."""
+    if not text.startswith("/"):
+        return text
+    command, sep, rest = text.partition(" ")
+    return command.split("@", 1)[0] + sep + rest
