@@ -15,7 +15,10 @@ from backend.db import make_engine, make_session_factory
 from backend.jobs.service import JobHandler, run_due
 from backend.outbox.service import Sender, deliver_due
 from backend.workers import PollingWorker
+from bots.telegram import TelegramChannel, TelegramSender
 from coupdemain.settings import Settings
+from dialogues.notifications import render_notification
+from dialogues.protocols import ConversationEngine
 
 log = logging.getLogger("coupdemain")
 
@@ -28,8 +31,14 @@ def job_handlers() -> dict[str, JobHandler]:
 def senders(settings: Settings) -> dict[str, Sender]:
     """Channels whose credentials are configured; the others are off and say so."""
     configured: dict[str, Sender] = {}
-    if not settings.telegram_enabled:
+    if not settings.telegram_enabled or settings.telegram_token is None:
         log.warning("Telegram is off: COUPDEMAIN_TELEGRAM_TOKEN is not set")
+    else:
+        configured["telegram"] = TelegramSender(
+            settings.telegram_token.get_secret_value(),
+            settings.telegram_api_url,
+            render_notification,
+        )
     if not settings.twilio_enabled:
         log.warning(
             "Twilio (voice and SMS) is off: COUPDEMAIN_TWILIO_ACCOUNT_SID/AUTH_TOKEN not set"
@@ -37,17 +46,45 @@ def senders(settings: Settings) -> dict[str, Sender]:
     return configured
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def telegram_channel(
+    settings: Settings, conversation_engine: ConversationEngine | None
+) -> TelegramChannel | None:
+    """Telegram updates in (webhook, or polling for development); None when off, said why."""
+    if not settings.telegram_enabled or settings.telegram_token is None:
+        return None
+    if conversation_engine is None:
+        log.warning("Telegram updates are off: no conversation engine")
+        return None
+    secret = settings.telegram_webhook_secret
+    public = settings.public_url.rstrip("/")
+    return TelegramChannel(
+        settings.telegram_token.get_secret_value(),
+        settings.telegram_api_url,
+        engine=conversation_engine,
+        mode=settings.telegram_mode,
+        secret=secret.get_secret_value() if secret else None,
+        # Telegram calls only public HTTPS addresses: a development URL is not registered.
+        webhook_url=f"{public}/telegram/webhook" if public.startswith("https://") else None,
+    )
+
+
+def create_app(
+    settings: Settings | None = None, *, conversation_engine: ConversationEngine | None = None
+) -> FastAPI:
     settings = settings or Settings()
     if settings.resolved_database_url.startswith("sqlite"):
         settings.var_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url)
     factory = make_session_factory(engine)
     worker_name = f"{socket.gethostname()}:{id(engine)}"
+    telegram = telegram_channel(settings, conversation_engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         workers: list[PollingWorker] = []
+        channel_senders: dict[str, Sender] = {}
+        if telegram is not None:
+            await telegram.start()
         if settings.run_workers:
             channel_senders = senders(settings)
             handlers = job_handlers()
@@ -69,6 +106,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             for worker in workers:
                 worker.stop()
+            for sender in channel_senders.values():
+                if isinstance(sender, TelegramSender):
+                    sender.close()
+            if telegram is not None:
+                await telegram.stop()
             engine.dispose()
 
     app = FastAPI(
@@ -82,6 +124,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = factory
     install_error_handlers(app)
     app.include_router(api_router())
+    if telegram is not None and telegram.mode == "webhook":
+        app.include_router(telegram.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
