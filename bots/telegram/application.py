@@ -53,9 +53,7 @@ def build_application(
         .token(token)
         .base_url(base_url)
         .base_file_url(file_url_for(base_url))
-        .rate_limiter(
-            rate_limiter or ChatRateLimiter(per_chat_burst=3, retry_after_max=5.0)  # type: ignore[arg-type]
-        )
+        .rate_limiter(rate_limiter or ChatRateLimiter(per_chat_burst=3, retry_after_max=5.0))
         .job_queue(None)  # timers are rows in the jobs table, not in memory
     )
     if not polling:

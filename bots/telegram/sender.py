@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import re
 import threading
 from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
@@ -81,8 +82,9 @@ class TelegramSender:
     def send(self, message: OutboxMessage) -> str:
         """Deliver one outbox row; the Telegram message_id of its last message."""
         chat_id = _chat_id(message.address)
-        language = str(message.payload.get("language") or "fr")
-        replies = merge_statements(self._renderer(message.kind, message.payload, language))
+        payload = message.payload or {}
+        language = str(payload.get("language") or "fr")
+        replies = merge_statements(self._renderer(message.kind, payload, language))
         if not replies:
             raise PermanentSendError(f"nothing to send for a {message.kind!r} message")
         # clear_reply_keyboard=False: a notification must not disturb a conversation.
@@ -146,7 +148,7 @@ class TelegramSender:
 
 
 def _chat_id(address: str) -> int:
-    try:
-        return int(address)
-    except ValueError:
-        raise PermanentSendError(f"not a Telegram chat id: {address!r}") from None
+    # Strict: int() would also take "+33612345678", a phone number meant for SMS.
+    if not re.fullmatch(r"-?\d{1,20}", address or ""):
+        raise PermanentSendError(f"not a Telegram chat id: {address!r}")
+    return int(address)

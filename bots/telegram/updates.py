@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Message, Update
 
 from dialogues.messages import Contact, Incoming, Location
@@ -21,44 +23,43 @@ def to_incoming(update: Update) -> Incoming | None:
     if chat is None or chat.type != chat.PRIVATE:
         return None
     user = update.effective_user
-    base = {
-        "channel": CHANNEL,
-        "address": str(chat.id),
-        "external_id": f"tg:{update.update_id}",
-        "sender_id": str(user.id) if user else None,
-        "sender_name": user.first_name if user else None,
-        "language": user.language_code if user else None,
-    }
+    who = Incoming(
+        channel=CHANNEL,
+        address=str(chat.id),
+        external_id=f"tg:{update.update_id}",
+        sender_id=str(user.id) if user else None,
+        sender_name=user.first_name if user else None,
+        language=user.language_code if user else None,
+    )
     query = update.callback_query
     if query is not None:
         if not query.data:  # a game button or an expired inline keyboard: nothing chosen
             return None
-        return Incoming(**base, choice=query.data)
-    message = update.message
-    if message is None:
+        return replace(who, choice=query.data)
+    if update.message is None:
         return None
-    return Incoming(**base, **_content(message))
+    return _with_content(who, update.message)
 
 
-def _content(message: Message) -> dict[str, object]:
+def _with_content(who: Incoming, message: Message) -> Incoming:
     if message.contact is not None:
         contact = message.contact
-        return {
-            "contact": Contact(
+        return replace(
+            who,
+            contact=Contact(
                 phone=contact.phone_number,
                 # Telegram sets user_id only when the contact is a Telegram user: for the
                 # "share my number" button it is the sender themself, which links the identity.
                 user_id=str(contact.user_id) if contact.user_id else None,
                 first_name=contact.first_name,
-            )
-        }
+            ),
+        )
     if message.location is not None:  # also a venue, which carries its location
-        return {"location": Location(lat=message.location.latitude, lon=message.location.longitude)}
+        where = message.location
+        return replace(who, location=Location(lat=where.latitude, lon=where.longitude))
     if message.text is not None:
-        return {"text": normalise_command(message.text)}
-    if message.caption:
-        return {"text": message.caption}
-    return {}
+        return replace(who, text=normalise_command(message.text))
+    return replace(who, text=message.caption or None)
 
 
 def normalise_command(text: str) -> str:

@@ -217,6 +217,11 @@ class FakeTelegram:
                 raise AssertionError(f"not true within {timeout} s: {condition}")
             time.sleep(0.02)
 
+    def pending_updates(self) -> list[dict[str, Any]]:
+        """Updates not yet confirmed by a getUpdates offset."""
+        with self._lock:
+            return list(self._state.updates)
+
     @property
     def webhook(self) -> dict[str, Any]:
         with self._lock:
