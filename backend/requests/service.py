@@ -79,14 +79,15 @@ def record(
     note: str = "",
 ) -> RequestEvent:
     event = RequestEvent(
-        request_id=request.id,
         kind=kind,
         from_status=from_status,
         to_status=to_status,
         actor_id=actor_id,
         note=note[:500],
     )
-    session.add(event)
+    # Through the relationship, so a request already loaded sees its whole history.
+    request.events.append(event)
+    session.flush()
     return event
 
 
@@ -96,3 +97,12 @@ def flag_for_dispatcher(
     request.needs_dispatcher = True
     request.flag_reason = reason[:200]
     record(session, request, "flag", actor_id=actor_id, note=reason)
+
+
+def clear_flag(session: Session, request: HelpRequest, *, actor_id: int | None, note: str = "") -> None:
+    """A dispatcher has dealt with what the flag asked for."""
+    if not request.needs_dispatcher:
+        return
+    request.needs_dispatcher = False
+    request.flag_reason = ""
+    record(session, request, "unflag", actor_id=actor_id, note=note)
