@@ -23,10 +23,11 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import pytest
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -431,6 +432,15 @@ _METHODS: dict[str, Callable[[FakeTelegram, dict[str, Any]], JSONResponse]] = {
     "sendChatAction": lambda fake, params: _ok(True),
     "setMyCommands": lambda fake, params: _ok(True),
 }
+
+
+@pytest.fixture(name="fake_telegram")
+def fake_telegram_fixture() -> Iterator[FakeTelegram]:
+    """`fake_telegram`: a started fake, stopped after the test. To use it in a test folder,
+    import it in that folder's conftest: `from tests.fakes.telegram_api import
+    fake_telegram_fixture  # noqa: F401`."""
+    with FakeTelegram() as fake:
+        yield fake
 
 
 def post_update(

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from coupdemain.app import create_app
 from coupdemain.settings import Settings
 from dialogues.messages import Choice, Expect, Incoming, Outgoing, TurnResult
-from tests.fakes.telegram_api import FakeTelegram, TgUser
+from tests.fakes.telegram_api import FakeTelegram, TgUser, fake_telegram_fixture  # noqa: F401
 
 SECRET = "s3cret-webhook-token_for-tests"
 JEANNE = TgUser(id=501, first_name="Jeanne", language_code="fr")
@@ -86,12 +86,6 @@ class EchoEngine:
             ],
             language=language,
         )
-
-
-@pytest.fixture
-def fake_telegram() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as fake:
-        yield fake
 
 
 @pytest.fixture
