@@ -18,7 +18,7 @@ from telegram import BotCommand
 from telegram.ext import Application, BaseRateLimiter
 
 from bots.telegram.application import build_application
-from bots.telegram.polling import start_polling, stop_polling
+from bots.telegram.polling import ALLOWED_UPDATES, start_polling, stop_polling
 from bots.telegram.webhook import webhook_router
 from dialogues.protocols import ConversationEngine
 
@@ -78,7 +78,7 @@ class TelegramChannel:
                 await self.application.bot.set_webhook(
                     self._webhook_url,
                     secret_token=self._secret,
-                    allowed_updates=["message", "callback_query"],
+                    allowed_updates=ALLOWED_UPDATES,
                 )
                 log.info("Telegram: webhook registered")
         except Exception as exc:

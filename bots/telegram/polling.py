@@ -13,6 +13,9 @@ from telegram.ext import Application
 
 log = logging.getLogger(__name__)
 
+# What a conversation needs; edits, reactions and membership changes are not turns.
+ALLOWED_UPDATES = ["message", "callback_query"]
+
 
 async def start_polling(application: Application, *, poll_timeout: float = 10.0) -> None:
     """Initialize, start fetching updates, and start processing them (in arrival order).
@@ -24,7 +27,11 @@ async def start_polling(application: Application, *, poll_timeout: float = 10.0)
     if updater is None:
         raise ValueError("this Application was built for webhooks: build it with polling=True")
     await application.initialize()
-    await updater.start_polling(poll_interval=0.0, timeout=timedelta(seconds=poll_timeout))
+    await updater.start_polling(
+        poll_interval=0.0,
+        timeout=timedelta(seconds=poll_timeout),
+        allowed_updates=ALLOWED_UPDATES,
+    )
     await application.start()
     log.info("Telegram: polling for updates")
 

@@ -170,3 +170,22 @@ def test_start_registers_the_command_menu(
     commands = fake_telegram.calls("setMyCommands")
     assert {c.params.get("language_code") for c in commands} == {None, "en"}
     assert [c["command"] for c in commands[0].params["commands"]] == ["start", "aide", "help"]
+
+
+def test_a_public_https_address_registers_the_webhook_with_its_secret(
+    tmp_path: Path, fake_telegram: FakeTelegram, echo_engine: EchoEngine
+) -> None:
+    settings = telegram_settings(tmp_path, fake_telegram, public_url="https://cdm.example/")
+    with TestClient(create_app(settings, conversation_engine=echo_engine)):
+        pass
+    assert fake_telegram.webhook == {
+        "url": "https://cdm.example/telegram/webhook",
+        "secret_token": SECRET,
+        "allowed_updates": ["message", "callback_query"],
+    }
+
+
+def test_a_development_address_is_not_registered(
+    webhook_client: TestClient, fake_telegram: FakeTelegram
+) -> None:
+    assert fake_telegram.calls("setWebhook") == []
