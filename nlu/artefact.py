@@ -74,6 +74,7 @@ def save_model(model: NluModel, models_dir: Path, *, training_seconds: float = 0
         "services": model.service.classes if model.service else [],
         "config": model.config.as_dict(),
     }
+    metadata = json.loads(json.dumps(metadata))  # as a reader will see it (tuples -> lists)
     staging = Path(tempfile.mkdtemp(prefix=".training-", dir=models_dir))
     joblib.dump(model, staging / "model.joblib", compress=3)
     (staging / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")

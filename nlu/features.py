@@ -35,3 +35,14 @@ def word_index(vectoriser: FeatureUnion) -> dict[str, int]:
     """Column of each single word in the union's output (for explaining a prediction)."""
     words: TfidfVectorizer = vectoriser.transformer_list[0][1]
     return {term: col for term, col in words.vocabulary_.items() if " " not in term}
+
+
+def informative_columns(vectoriser: FeatureUnion) -> np.ndarray:
+    """True for the columns that say something: every word, and the character n-grams with a
+    letter or digit in them (char_wb pads words with spaces, and " " alone matches any
+    script, so Chinese text would otherwise look "known")."""
+    mask = []
+    for _name, part in vectoriser.transformer_list:
+        terms = sorted(part.vocabulary_, key=part.vocabulary_.__getitem__)
+        mask.extend(any(c.isalnum() for c in term) for term in terms)
+    return np.array(mask, dtype=bool)

@@ -79,7 +79,7 @@ class Interpreter:
             {"name": scorer.classes[i], "confidence": round(float(proba[i]), 4)} for i in order
         ]
         intent = ranking[0]
-        known = features.nnz > 0 and any(c.isalnum() for c in folded)
+        known = self.model.knows_something(features)
         if not known or self._should_fall_back(ranking):
             intent = {"name": FALLBACK_INTENT, "confidence": self.fallback_threshold}
             ranking = [intent, *ranking[: RANKING_LENGTH - 1]]

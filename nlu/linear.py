@@ -8,10 +8,18 @@ interpreter applies the weights itself. Training still uses scikit-learn.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from scipy import sparse
-from sklearn.linear_model import LogisticRegression
+
+
+class FittedLinear(Protocol):
+    """What we read from a fitted scikit-learn linear classifier (LinearSVC, LR...)."""
+
+    coef_: np.ndarray
+    intercept_: np.ndarray
+    classes_: np.ndarray
 
 
 @dataclass
@@ -22,10 +30,11 @@ class LinearScorer:
     temperature: float = 1.0
 
     @classmethod
-    def from_logistic(cls, model: LogisticRegression, temperature: float = 1.0) -> LinearScorer:
-        coef, intercept = model.coef_, model.intercept_
+    def from_linear(cls, model: FittedLinear, temperature: float = 1.0) -> LinearScorer:
+        """From any fitted scikit-learn linear classifier (LinearSVC, LogisticRegression)."""
+        coef, intercept = model.coef_, np.atleast_1d(model.intercept_)
         classes = [str(c) for c in model.classes_]
-        if len(classes) == 2:  # binary LR keeps one row: expand to two opposite scores
+        if len(classes) == 2:  # a binary model keeps one row: expand to two opposite scores
             coef = np.vstack([-coef[0] / 2, coef[0] / 2])
             intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
         return cls(
@@ -51,7 +60,7 @@ def softmax(scores: np.ndarray) -> np.ndarray:
 def fit_temperature(scores: np.ndarray, labels: np.ndarray) -> float:
     """The temperature minimising the log loss of held-out scores (labels are indices)."""
     best_t, best_loss = 1.0, np.inf
-    for t in np.exp(np.linspace(np.log(0.05), np.log(5.0), 80)):
+    for t in np.exp(np.linspace(np.log(0.01), np.log(5.0), 100)):
         p = softmax(scores / t)
         loss = -np.mean(np.log(p[np.arange(len(labels)), labels] + 1e-12))
         if loss < best_loss:

@@ -13,20 +13,20 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion
+from sklearn.svm import LinearSVC
 
 from nlu.config import ModelConfig
 from nlu.entities.places_people import gazetteer_patterns
 from nlu.entities.service_lexicon import ServiceLexicon
-from nlu.features import make_vectoriser, word_index
+from nlu.features import informative_columns, make_vectoriser, word_index
 from nlu.linear import LinearScorer, fit_temperature
 from nlu.normalise import fold, normalise
 from nlu.training_data import TrainingData
 
 SHARED = "*"  # key of the intent scorer shared by every language
-TRAINING_STEPS = ("normalise", "features", "language", "intents", "calibration", "services")
+TRAINING_STEPS = ("normalise", "features", "language", "intents", "services")
 
 StepCallback = Callable[[str], None]
 
@@ -40,6 +40,7 @@ class NluModel:
     service: LinearScorer | None
     lexicon: ServiceLexicon
     words: dict[str, int]  # word -> feature column, to point at the word behind a service
+    informative: np.ndarray  # per column: does it carry a letter or digit
     place_gazetteer: list = field(default_factory=list)
     person_gazetteer: list = field(default_factory=list)
     data_hash: str = ""
@@ -51,6 +52,10 @@ class NluModel:
     def featurise(self, normalised: str) -> sparse.csr_matrix:
         return self.vectoriser.transform([normalised])
 
+    def knows_something(self, features: sparse.csr_matrix) -> bool:
+        """Does the message share any letter n-gram or word with the training data?"""
+        return bool(self.informative[features.indices].any())
+
     def intent_scorer(self, language: str) -> LinearScorer:
         return (
             self.intents.get(language)
@@ -59,37 +64,33 @@ class NluModel:
         )
 
 
-def _logistic(c: float, config: ModelConfig) -> LogisticRegression:
-    return LogisticRegression(
-        C=c, max_iter=3000, class_weight=config.class_weight, random_state=config.random_state
-    )
-
-
-def _fit(x: sparse.csr_matrix, y: list[str], c: float, config: ModelConfig) -> LogisticRegression:
+def _fit(x: sparse.csr_matrix, y: list[str], c: float, config: ModelConfig) -> LinearSVC:
     with warnings.catch_warnings():
-        # lbfgs may stop a little short of its tolerance on a few thousand rows; the model is
-        # still the one we measure in cross-validation, so the warning is only noise here.
+        # liblinear may stop a little short of its tolerance; the model is still the one
+        # cross-validation measures, so the warning is only noise here.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return _logistic(c, config).fit(x, y)
+        model = LinearSVC(C=c, class_weight=config.class_weight, random_state=config.random_state)
+        return model.fit(x, y)
 
 
-def _temperature(x: sparse.csr_matrix, y: np.ndarray, config: ModelConfig) -> float:
-    """Fit a temperature on out-of-fold scores so that confidences match accuracy."""
+def fit_scorer(x: sparse.csr_matrix, y: np.ndarray, c: float, config: ModelConfig) -> LinearScorer:
+    """Fit on all rows; fit the temperature on out-of-fold margins so confidences are honest."""
+    scorer = LinearScorer.from_linear(_fit(x, list(y), c, config))
     counts = np.unique(y, return_counts=True)[1]
     folds = min(config.calibration_folds, int(counts.min()))
     if folds < 2:
-        return 1.0
-    classes = sorted(set(y))
-    scores = np.zeros((len(y), len(classes)))
+        return scorer
+    classes = scorer.classes
+    margins = np.full((len(y), len(classes)), -1e3)  # a class absent from a fold: never
     splitter = StratifiedKFold(folds, shuffle=True, random_state=config.random_state)
     for train, held in splitter.split(np.zeros(len(y)), y):
-        scorer = LinearScorer.from_logistic(_fit(x[train], list(y[train]), config.intent_c, config))
-        block = np.full((len(held), len(classes)), -1e9)  # a class absent from a fold: never
-        for j, cls in enumerate(scorer.classes):
-            block[:, classes.index(cls)] = scorer.scores(x[held])[:, j]
-        scores[held] = block
+        part = LinearScorer.from_linear(_fit(x[train], list(y[train]), c, config))
+        held_margins = part.scores(x[held])
+        for j, cls in enumerate(part.classes):
+            margins[held, classes.index(cls)] = held_margins[:, j]
     labels = np.array([classes.index(label) for label in y])
-    return fit_temperature(scores, labels)
+    scorer.temperature = fit_temperature(margins, labels)
+    return scorer
 
 
 def train_model(
@@ -109,39 +110,29 @@ def train_model(
 
     step("language")
     if len(set(languages)) > 1:
-        language = LinearScorer.from_logistic(_fit(x, languages, 1.0, config))
+        language = LinearScorer.from_linear(_fit(x, languages, 1.0, config))
     else:  # one language only: a constant answer
         only = languages[0]
         language = LinearScorer([only], np.zeros((x.shape[1], 1)), np.zeros(1))
 
-    step("intents")
+    step("intents")  # with their calibration: most of the training time
     groups = {SHARED: np.arange(len(texts))}
     if config.per_language:
         groups = {
             lang: np.array([i for i, v in enumerate(languages) if v == lang])
             for lang in sorted(set(languages))
         }
-    intent_models = {
-        key: _fit(x[rows], list(intents[rows]), config.intent_c, config)
+    intent_scorers = {
+        key: fit_scorer(x[rows], intents[rows], config.intent_c, config)
         for key, rows in groups.items()
     }
-
-    step("calibration")
-    intent_scorers = {}
-    for key, rows in groups.items():
-        temperature = (
-            _temperature(x[rows], intents[rows], config) if config.calibration_folds else 1.0
-        )
-        intent_scorers[key] = LinearScorer.from_logistic(intent_models[key], temperature)
 
     step("services")
     service_rows = [i for i, e in enumerate(data.examples) if e.service]
     service = None
     if len({data.examples[i].service for i in service_rows}) >= 2:
-        labels = [data.examples[i].service or "" for i in service_rows]
-        service = LinearScorer.from_logistic(
-            _fit(x[service_rows], labels, config.service_c, config)
-        )
+        labels = np.array([data.examples[i].service or "" for i in service_rows])
+        service = fit_scorer(x[service_rows], labels, config.service_c, config)
     return NluModel(
         config=config,
         vectoriser=vectoriser,
@@ -150,6 +141,7 @@ def train_model(
         service=service,
         lexicon=ServiceLexicon.build(data, service.classes if service else ()),
         words=word_index(vectoriser),
+        informative=informative_columns(vectoriser),
         place_gazetteer=gazetteer_patterns(_phrases(data, "place")),
         person_gazetteer=gazetteer_patterns(_phrases(data, "person")),
         data_hash=data.data_hash,

@@ -66,3 +66,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("rasa"):
             item.add_marker(skip)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW

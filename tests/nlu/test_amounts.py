@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import pytest
+
+from nlu.entities.amounts import extract_durations, extract_prices
+from nlu.normalise import fold
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "amount", "currency", "free"),
+    [
+        ("je peux aider pour 10 euros", "10 euros", 1000, "EUR", False),
+        ("c'est 15,50 €", "15,50 €", 1550, "EUR", False),
+        ("15€50 de l'heure", "15€50", 1550, "EUR", False),
+        ("happy to do it for £5", "£5", 500, "GBP", False),
+        ("ça coûte dix euros", "dix euros", 1000, "EUR", False),
+        ("2 crédits temps", "2 crédits temps", 200, "TIME_CREDIT", False),
+        ("gratuitement bien sûr", "gratuitement", 0, "EUR", True),
+        ("je suis bénévole", "bénévole", 0, "EUR", True),
+        ("I can do it for free", "for free", 0, "EUR", True),
+    ],
+)
+def test_prices(text: str, span: str, amount: int, currency: str, free: bool) -> None:
+    found = extract_prices(fold(text))
+    start, end, value = max(found, key=lambda f: f[1] - f[0])
+    assert text[start:end] == span
+    assert value == {"amount": amount, "currency": currency, "free": free}
+
+
+def test_being_free_on_saturday_is_not_a_price() -> None:
+    assert extract_prices(fold("I'm free on Saturday")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "minutes"),
+    [
+        ("pendant deux heures", "deux heures", 120),
+        ("ça prendra 1h30", "1h30", 90),
+        ("for about 2 hours", "2 hours", 120),
+        ("une demi-heure", "une demi-heure", 30),
+        ("deux heures de ménage", "deux heures", 120),
+        ("it takes 20 minutes", "20 minutes", 20),
+        ("half an hour", "half an hour", 30),
+    ],
+)
+def test_durations(text: str, span: str, minutes: int) -> None:
+    ((start, end, value), *_) = extract_durations(fold(text))
+    assert text[start:end] == span
+    assert value == {"minutes": minutes}
+
+
+@pytest.mark.parametrize("text", ["trois heures de l'après-midi", "dans 20 minutes", "à 2 heures"])
+def test_times_are_not_durations(text: str) -> None:
+    assert extract_durations(fold(text)) == []
