@@ -142,7 +142,10 @@ class HelperProfile(Base):
 
     __tablename__ = "helper_profiles"
     __table_args__ = (
-        Index("ix_helper_profiles_lat_lon", "lat", "lon"),
+        # radius_km rides along so matching tests "does the radius reach?" inside the index.
+        Index("ix_helper_profiles_lat_lon", "lat", "lon", "radius_km"),
+        # The few wide-radius helpers are found by radius, not by the neighbourhood box.
+        Index("ix_helper_profiles_radius", "radius_km", "lat", "lon"),
         CheckConstraint("radius_km > 0", name="radius_positive"),
     )
 
