@@ -36,7 +36,7 @@ import sklearn
 
 from nlu.config import ModelConfig
 from nlu.interpreter import Interpreter
-from nlu.model import NluModel, StepCallback, train_model
+from nlu.model import NO_SERVICE, NluModel, StepCallback, train_model
 from nlu.training_data import hash_data, load_training_data
 
 # Bump when NluModel's shape changes: older artefacts are then retrained, never misread.
@@ -71,7 +71,7 @@ def save_model(model: NluModel, models_dir: Path, *, training_seconds: float = 0
         "sklearn_version": sklearn.__version__,
         "intents": model.intent_scorer("fr").classes,
         "languages": model.languages,
-        "services": model.service.classes if model.service else [],
+        "services": [c for c in model.service.classes if c != NO_SERVICE] if model.service else [],
         "config": model.config.as_dict(),
     }
     metadata = json.loads(json.dumps(metadata))  # as a reader will see it (tuples -> lists)

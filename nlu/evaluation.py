@@ -96,6 +96,7 @@ class Report:
     styles: list[str | None]
     texts: list[str]
     latencies_ms: list[float] = field(default_factory=list)
+    confidences: list[float] = field(default_factory=list)  # of the best real intent
 
     @property
     def accuracy(self) -> float:
@@ -115,6 +116,22 @@ class Report:
             (g, p) for g, p in zip(self.service_gold, self.service_predicted, strict=True) if g
         ]
         return _share(g == p for g, p in pairs) if pairs else float("nan")
+
+    @property
+    def calibration_error(self) -> float:
+        """Expected calibration error of the best real intent (10 bins): 0 is perfect."""
+        if not self.confidences:
+            return float("nan")
+        conf = np.array(self.confidences)
+        right = np.array([g == p for g, p in zip(self.gold, self.top1, strict=True)])
+        bins = np.minimum((conf * 10).astype(int), 9)
+        return float(
+            sum(
+                abs(conf[bins == b].mean() - right[bins == b].mean()) * (bins == b).mean()
+                for b in range(10)
+                if (bins == b).any()
+            )
+        )
 
     @property
     def service_count(self) -> int:
@@ -155,6 +172,7 @@ class Report:
             "accuracy": self.accuracy,
             "top1_accuracy": self.top1_accuracy,
             "fallback_rate": self.fallback_rate,
+            "calibration_error": self.calibration_error,
             "service_accuracy": self.service_accuracy,
             "service_examples": self.service_count,
             "by_style": self.by_style(),
@@ -172,14 +190,15 @@ def evaluate(
     parser: IntentParser, examples: Sequence[LabelledExample], *, give_language: bool = False
 ) -> Report:
     """Parse every example; the language is detected unless `give_language`."""
-    predicted, top1, services, latencies = [], [], [], []
+    predicted, top1, services, latencies, confidences = [], [], [], [], []
     for ex in examples:
         started = time.perf_counter()
         result = parser.parse(ex.text, lang=ex.language if give_language else None)
         latencies.append((time.perf_counter() - started) * 1000)
         predicted.append(result["intent"]["name"])
-        real = [r["name"] for r in result["intent_ranking"] if r["name"] != FALLBACK_INTENT]
-        top1.append(real[0] if real else FALLBACK_INTENT)
+        real = [r for r in result["intent_ranking"] if r["name"] != FALLBACK_INTENT]
+        top1.append(real[0]["name"] if real else FALLBACK_INTENT)
+        confidences.append(real[0]["confidence"] if real else 0.0)
         services.append(main_service(result))
     labels = sorted({ex.intent for ex in examples} | (set(top1) - {FALLBACK_INTENT}))
     return Report(
@@ -192,6 +211,7 @@ def evaluate(
         styles=[ex.style for ex in examples],
         texts=[ex.text for ex in examples],
         latencies_ms=latencies,
+        confidences=confidences,
     )
 
 
@@ -227,6 +247,7 @@ class CrossValidation:
                 "styles",
                 "texts",
                 "latencies_ms",
+                "confidences",
             ):
                 getattr(merged, name).extend(getattr(f, name))
         return merged

@@ -1,6 +1,16 @@
-"""Text -> sparse feature vector: TF-IDF over word n-grams and character n-grams."""
+"""Text -> sparse feature vector: TF-IDF over word n-grams and character n-grams.
+
+Training uses scikit-learn's vectorisers. Parsing one message goes through `RowVectoriser`,
+which applies the same fitted vocabularies and IDF weights without scikit-learn's per-call
+input validation (three quarters of a parse's time otherwise).
+"""
 
 from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -46,3 +56,56 @@ def informative_columns(vectoriser: FeatureUnion) -> np.ndarray:
         terms = sorted(part.vocabulary_, key=part.vocabulary_.__getitem__)
         mask.extend(any(c.isalnum() for c in term) for term in terms)
     return np.array(mask, dtype=bool)
+
+
+@dataclass(frozen=True)
+class SparseRow:
+    """One message's features: the non-zero columns and their values."""
+
+    indices: np.ndarray
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Block:
+    analyse: Callable[[str], list[str]]
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    sublinear: bool
+    offset: int
+
+
+class RowVectoriser:
+    """`vectoriser.transform([text])` for one text, same numbers, a fraction of the time."""
+
+    def __init__(self, vectoriser: FeatureUnion) -> None:
+        self._blocks = []
+        offset = 0
+        for _name, part in vectoriser.transformer_list:
+            if part.norm != "l2" or not part.use_idf:
+                raise ValueError("RowVectoriser expects l2-normalised TF-IDF parts")
+            self._blocks.append(
+                _Block(
+                    part.build_analyzer(), part.vocabulary_, part.idf_, part.sublinear_tf, offset
+                )
+            )
+            offset += len(part.vocabulary_)
+
+    def transform(self, text: str) -> SparseRow:
+        indices: list[int] = []
+        values: list[float] = []
+        for block in self._blocks:
+            counts = Counter(
+                col
+                for term in block.analyse(text)
+                if (col := block.vocabulary.get(term)) is not None
+            )
+            if not counts:
+                continue
+            cols = list(counts)
+            tf = [1.0 + math.log(counts[c]) if block.sublinear else counts[c] for c in cols]
+            weights = np.asarray(tf) * block.idf[cols]
+            weights /= np.sqrt(weights @ weights)
+            indices.extend(c + block.offset for c in cols)
+            values.extend(weights.tolist())
+        return SparseRow(np.asarray(indices, dtype=np.int64), np.asarray(values))

@@ -13,9 +13,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from scipy import sparse
 
 from nlu.entity_extraction import ServiceGuess, extract_entities
+from nlu.features import RowVectoriser, SparseRow
 from nlu.interface import (
     DEFAULT_FALLBACK_THRESHOLD,
     FALLBACK_INTENT,
@@ -23,7 +23,7 @@ from nlu.interface import (
     IntentPrediction,
     ParseResult,
 )
-from nlu.model import NluModel
+from nlu.model import NO_SERVICE, NluModel
 from nlu.normalise import fold, normalise
 
 MAX_ANALYSED_CHARS = 1000
@@ -58,6 +58,7 @@ class Interpreter:
         timezone: str = DEFAULT_TIMEZONE,
     ) -> None:
         self.model = model
+        self._vectorise = RowVectoriser(model.vectoriser).transform
         self.fallback_threshold = fallback_threshold
         self.ambiguity_threshold = ambiguity_threshold
         self.timezone = ZoneInfo(timezone)
@@ -70,10 +71,10 @@ class Interpreter:
         now = self._anchor(now)
         analysed = analysed_part(text)
         folded = fold(analysed)
-        features = self.model.featurise(normalise(analysed))
+        features = self._vectorise(normalise(analysed))
         language = lang if lang in self.model.languages else self._detect(features)
         scorer = self.model.intent_scorer(language)
-        proba = scorer.proba(features)[0]
+        proba = scorer.row_proba(features)
         order = np.argsort(-proba)[:RANKING_LENGTH]
         ranking: list[IntentPrediction] = [
             {"name": scorer.classes[i], "confidence": round(float(proba[i]), 4)} for i in order
@@ -90,10 +91,8 @@ class Interpreter:
                 now=now,
                 language=language,
                 intent=intent["name"],  # no service guessing on a fallback
-                lexicon=self.model.lexicon,
+                resources=self.model.entities,
                 guess_service=lambda: self._guess_service(features),
-                place_gazetteer=self.model.place_gazetteer,
-                person_gazetteer=self.model.person_gazetteer,
             )
             if known
             else []
@@ -111,8 +110,8 @@ class Interpreter:
             return datetime.now(self.timezone)
         return now if now.tzinfo is not None else now.replace(tzinfo=self.timezone)
 
-    def _detect(self, features: sparse.csr_matrix) -> str:
-        proba = self.model.language.proba(features)[0]
+    def _detect(self, features: SparseRow) -> str:
+        proba = self.model.language.row_proba(features)
         return self.model.language.classes[int(np.argmax(proba))]
 
     def _should_fall_back(self, ranking: list[IntentPrediction]) -> bool:
@@ -122,11 +121,11 @@ class Interpreter:
         second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
         return self.ambiguity_threshold > 0 and top - second < self.ambiguity_threshold
 
-    def _guess_service(self, features: sparse.csr_matrix) -> ServiceGuess | None:
+    def _guess_service(self, features: SparseRow) -> ServiceGuess | None:
         scorer = self.model.service
         if scorer is None:
             return None
-        proba = scorer.proba(features)[0]
+        proba = scorer.row_proba(features)
         best = int(np.argmax(proba))
         column = scorer.coef[:, best]
         words = self.model.words
@@ -135,4 +134,6 @@ class Interpreter:
             index = words.get(word)
             return float(column[index]) if index is not None else 0.0
 
+        if scorer.classes[best] == NO_SERVICE:
+            return None
         return scorer.classes[best], float(proba[best]), weight_of

@@ -13,6 +13,8 @@ from typing import Protocol
 import numpy as np
 from scipy import sparse
 
+from nlu.features import SparseRow
+
 
 class FittedLinear(Protocol):
     """What we read from a fitted scikit-learn linear classifier (LinearSVC, LR...)."""
@@ -49,6 +51,11 @@ class LinearScorer:
 
     def proba(self, features: sparse.csr_matrix) -> np.ndarray:
         return softmax(self.scores(features) / self.temperature)
+
+    def row_proba(self, row: SparseRow) -> np.ndarray:
+        """Probabilities for one message (the parse path)."""
+        scores = row.values @ self.coef[row.indices] + self.intercept
+        return softmax(scores / self.temperature)
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:

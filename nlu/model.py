@@ -1,4 +1,4 @@
-"""Train the local model: features, language, intents, calibration, services, gazetteers.
+"""Train the local model: features, language, intents, services, entity resources.
 
 `NluModel` is everything a parse needs, picklable as one object; `train_model` builds it
 from `TrainingData` and reports each step to an optional callback (the CLI's progress bar).
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -18,14 +18,14 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
 from nlu.config import ModelConfig
-from nlu.entities.places_people import gazetteer_patterns
-from nlu.entities.service_lexicon import ServiceLexicon
-from nlu.features import informative_columns, make_vectoriser, word_index
+from nlu.entity_extraction import EntityResources
+from nlu.features import SparseRow, informative_columns, make_vectoriser, word_index
 from nlu.linear import LinearScorer, fit_temperature
-from nlu.normalise import fold, normalise
+from nlu.normalise import normalise
 from nlu.training_data import TrainingData
 
 SHARED = "*"  # key of the intent scorer shared by every language
+NO_SERVICE = "_none"  # the service classifier's answer for "no particular service"
 TRAINING_STEPS = ("normalise", "features", "language", "intents", "services")
 
 StepCallback = Callable[[str], None]
@@ -38,21 +38,16 @@ class NluModel:
     language: LinearScorer
     intents: dict[str, LinearScorer]  # SHARED, or one per language
     service: LinearScorer | None
-    lexicon: ServiceLexicon
+    entities: EntityResources
     words: dict[str, int]  # word -> feature column, to point at the word behind a service
     informative: np.ndarray  # per column: does it carry a letter or digit
-    place_gazetteer: list = field(default_factory=list)
-    person_gazetteer: list = field(default_factory=list)
     data_hash: str = ""
 
     @property
     def languages(self) -> list[str]:
         return self.language.classes
 
-    def featurise(self, normalised: str) -> sparse.csr_matrix:
-        return self.vectoriser.transform([normalised])
-
-    def knows_something(self, features: sparse.csr_matrix) -> bool:
+    def knows_something(self, features: SparseRow) -> bool:
         """Does the message share any letter n-gram or word with the training data?"""
         return bool(self.informative[features.indices].any())
 
@@ -128,10 +123,16 @@ def train_model(
     }
 
     step("services")
-    service_rows = [i for i, e in enumerate(data.examples) if e.service]
+    # Requests and offers that name no service ("je voudrais aider", "besoin d'aide")
+    # teach the classifier to answer NO_SERVICE rather than guess one.
+    service_rows = [
+        i
+        for i, e in enumerate(data.examples)
+        if e.service or e.intent in ("request_help", "offer_help")
+    ]
     service = None
-    if len({data.examples[i].service for i in service_rows}) >= 2:
-        labels = np.array([data.examples[i].service or "" for i in service_rows])
+    labels = np.array([data.examples[i].service or NO_SERVICE for i in service_rows])
+    if len(set(labels) - {NO_SERVICE}) >= 2:
         service = fit_scorer(x[service_rows], labels, config.service_c, config)
     return NluModel(
         config=config,
@@ -139,19 +140,10 @@ def train_model(
         language=language,
         intents=intent_scorers,
         service=service,
-        lexicon=ServiceLexicon.build(data, service.classes if service else ()),
+        entities=EntityResources.build(
+            data, [c for c in service.classes if c != NO_SERVICE] if service else []
+        ),
         words=word_index(vectoriser),
         informative=informative_columns(vectoriser),
-        place_gazetteer=gazetteer_patterns(_phrases(data, "place")),
-        person_gazetteer=gazetteer_patterns(_phrases(data, "person")),
         data_hash=data.data_hash,
     )
-
-
-def _phrases(data: TrainingData, entity: str) -> list[str]:
-    """Annotated spans and lookup entries of one entity type, folded."""
-    found = [fold(e.text) for ex in data.examples for e in ex.entities if e.entity == entity]
-    for name, entries in data.lookups.items():
-        if name in (entity, entity + "s"):
-            found.extend(fold(entry) for entry in entries)
-    return found

@@ -62,6 +62,11 @@ _FIXED_DURATIONS = {
     "all day": 480,
     "the whole day": 480,
     "toute la matinee": 240,
+    "tout l'apres-midi": 240,
+    "toute l'apres-midi": 240,
+    "all morning": 240,
+    "all afternoon": 240,
+    "all evening": 180,
     "the whole morning": 240,
 }
 _FIXED_RE = re.compile(
@@ -82,8 +87,21 @@ _CUED_RE = re.compile(
 _OF_RE = re.compile(
     rf"\b(?P<q>{_QUANTITY})\s+(?:de|d')\s*(?!l'?apres|l'?aprem|matin|soir|la nuit|l'heure)\w"
 )
-_MINUTES_RE = re.compile(rf"\b(?P<q>(?P<n>\d+|{COUNT_PATTERN})\s*(?P<unit>{_MINUTE_UNIT}))\b")
-_NOT_BEFORE_MINUTES = re.compile(r"(?:dans|in|d'ici|within|a|at|vers)\s*$")
+# "2h par semaine": a weekly amount of time, not two o'clock.
+_PER_PERIOD_RE = re.compile(
+    rf"\b(?P<q>{_QUANTITY})\s*(?:par|/|a la|per|a|each|every)\s*"
+    r"(?:semaine|sem|jour|mois|week|wk|day|month)\b"
+)
+# "20 minutes", "2 hours" alone are durations (French "2 heures" alone is rather a time).
+_MINUTES_RE = re.compile(
+    rf"\b(?P<q>(?P<n>\d+(?:[.,]\d)?|{NUMBER_PATTERN})\s*(?P<unit>{_MINUTE_UNIT}|hours?|hrs?))\b"
+)
+_NOT_BEFORE_MINUTES = re.compile(r"(?:dans|in|d'ici|within|a|at|vers|an)\s*$")
+
+_DETERMINER_BEFORE = re.compile(
+    r"\b(?:le|la|les|un|une|des|du|au|aux|ce|cet|cette|ces|mon|ma|mes|ton|ta|votre|vos|notre"
+    r"|nos|leur|leurs|super|the|this|that|our|your|my|his|her|their|other)\s+$"
+)
 
 
 def extract_prices(folded: str) -> list[tuple[int, int, dict[str, Any]]]:
@@ -98,6 +116,8 @@ def extract_prices(folded: str) -> list[tuple[int, int, dict[str, Any]]]:
                 (m.start(), m.end(), {"amount": amount, "currency": currency, "free": amount == 0})
             )
     for m in _FREE_RE.finditer(folded):
+        if _DETERMINER_BEFORE.search(folded[max(0, m.start() - 12) : m.start()]):
+            continue  # "le bénévole est venu", "the volunteer": a person, not a price
         found.append((m.start(), m.end(), {"amount": 0, "currency": "EUR", "free": True}))
     return found
 
@@ -133,7 +153,7 @@ def extract_durations(folded: str) -> list[tuple[int, int, dict[str, Any]]]:
     found = []
     for m in _FIXED_RE.finditer(folded):
         found.append((m.start(), m.end(), {"minutes": _FIXED_DURATIONS[m.group(0)]}))
-    for regex in (_CUED_RE, _OF_RE):
+    for regex in (_CUED_RE, _OF_RE, _PER_PERIOD_RE):
         for m in regex.finditer(folded):
             minutes = _minutes(m)
             if minutes is not None:

@@ -33,7 +33,12 @@ DATE_PATTERNS = [
         rf"(?P<month>{MONTHS_FR}|{MONTHS_EN})\b\.?{_YEAR}"
     ),
     re.compile(rf"\b(?P<month>{MONTHS_EN})\s+(?:the\s+)?(?P<day>\d{{1,2}}){_ORDINAL}\b{_YEAR}"),
-    re.compile(r"\b(?P<day>\d{1,2})/(?P<month>\d{1,2})(?:/(?P<year>\d{2}|\d{4}))?\b"),
+    # 12/03/2025 anywhere; 12/03 only after a word that announces a date ("4/5" is a rating)
+    re.compile(r"\b(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{2}|\d{4})\b"),
+    re.compile(
+        r"\b(?:le|du|au|on|the|for|until|jusqu'au|avant le|apres le|before|after|by|from|des|pour)"
+        r"\s+(?P<day>\d{1,2})/(?P<month>\d{1,2})\b(?!/)(?P<year>)"
+    ),
 ]
 
 
@@ -54,6 +59,8 @@ def parse_calendar_date(
     if day_number is None or not 1 <= day_number <= 31:
         return None
     if month.isdigit():
+        if not 1 <= int(month) <= 12:
+            return None
         text = f"{day_number}/{int(month)}" + (f"/{year}" if year else "")
     else:
         text = f"{day_number} {month}" + (f" {year}" if year else "")
@@ -61,7 +68,7 @@ def parse_calendar_date(
     if found.date_obj is None:
         return None
     result = found.date_obj.date()
-    if year is None:  # dateparser picks the current *real* year: re-anchor on `today`
+    if not year:  # dateparser picks the current *real* year: re-anchor on `today`
         try:
             result = result.replace(year=today.year)
             if result < today:

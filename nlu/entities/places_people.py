@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from nlu.normalise import fold
+
 _PARTICLE = r"(?:(?:de la|de l'|du|des|de|d'|la|le|les|l'|saint|sainte|st|ste)\s*)?"
 _STREET_FR = (
     r"rue|avenue|av\.?|boulevard|bd|allee|impasse|chemin|quai|residence|passage|square|cours"
@@ -24,6 +26,9 @@ _ADDRESS_FR_RE = re.compile(
     rf"\s+{_PARTICLE}(?P<name>[\w-]+)"
 )
 _ADDRESS_EN_RE = re.compile(rf"\b(?:\d{{1,4}}\s+)?(?:[A-Z][\w'-]+\s+){{1,3}}(?i:{_STREET_EN})\b\.?")
+_ADDRESS_EN_NUMBER_RE = re.compile(
+    rf"\b\d{{1,4}}\s+(?:[a-z][\w'-]*\s+){{1,3}}(?:{_STREET_EN}|grove|gardens|place|square)\b"
+)
 _LANDMARKS = (
     r"mairie|pharmacie|boulangerie|poste|eglise|gare|hopital|clinique|ecole|marche"
     r"|supermarche|epicerie|cimetiere|parc|bibliotheque|maison de retraite|ehpad"
@@ -65,47 +70,85 @@ _NOT_NAMES = _words(
 
 
 def extract_places(
-    folded: str, original: str, gazetteer: Iterable[re.Pattern[str]] = ()
+    folded: str,
+    original: str,
+    gazetteer: Iterable[re.Pattern[str]] = (),
+    common_words: frozenset[str] = frozenset(),
 ) -> list[tuple[int, int, str]]:
     found = []
     for m in _ADDRESS_FR_RE.finditer(folded):
-        end = _extend_capitalised(original, m.end())
+        # "rue des lilas" needs an unusual word as its name; "12 rue de la gare" is an
+        # address whatever its name, thanks to the number.
+        if not m.group("num") and m.group("name") in common_words:
+            continue
+        end = _extend_name(folded, original, m.end(), common_words)
         found.append((m.start(), end, original[m.start() : end]))
     for m in _ADDRESS_EN_RE.finditer(original):  # capitals matter: "Baker Street"
         found.append((m.start(), m.end(), m.group(0)))
+    for m in _ADDRESS_EN_NUMBER_RE.finditer(folded):  # "4 church lane": the number suffices
+        found.append((m.start(), m.end(), original[m.start() : m.end()]))
     for m in _LANDMARK_RE.finditer(folded):
         found.append((m.start("lm"), m.end("lm"), original[m.start("lm") : m.end("lm")]))
     for regex in gazetteer:
         for m in regex.finditer(folded):
+            # "au marché" is a place, "comment ça marche" is not: an ordinary word needs a
+            # preposition or an article before it.
+            ordinary = all(w in common_words for w in re.findall(r"\w+", m.group(0)))
+            if ordinary and not _PLACE_CUE_BEFORE.search(
+                folded[max(0, m.start() - 12) : m.start()]
+            ):
+                continue
             found.append((m.start(), m.end(), original[m.start() : m.end()]))
     return found
 
 
-def _extend_capitalised(original: str, end: int, max_words: int = 3) -> int:
-    """'12 rue Victor Hugo': take the capitalised words that continue a street name."""
-    for _ in range(max_words):
-        m = re.match(r"\s+([A-Z][\w'-]*)", original[end:])
+_PLACE_CUE_BEFORE = re.compile(
+    r"(?:\b(?:au|aux|a|la|le|les|du|de|des|devant|pres|chez|vers|the|at|to|near|from|in)\s+"
+    r"|\bl'|\bd')$"
+)
+
+
+def _extend_name(folded: str, original: str, end: int, common_words: frozenset[str]) -> int:
+    """'12 rue Victor Hugo', 'avenue jean jaurès': take the words that continue the name
+    (capitalised when typed; in a lowercase transcript, words that are not ordinary)."""
+    lower = _lower(original)
+    for _ in range(2):
+        m = re.match(r"\s+(\w[\w-]*)", folded[end:])
         if not m:
             break
-        end += m.end()
+        word_start = end + m.start(1)
+        ordinary = any(part in common_words for part in m.group(1).split("-"))
+        if original[word_start].isupper() or (lower and not ordinary):
+            end += m.end()
+        else:
+            break
     return end
 
 
+def _is_name(word: str, common_words: frozenset[str]) -> bool:
+    return word.lower() not in _NOT_NAMES and fold(word) not in common_words and word.isalpha()
+
+
 def extract_people(
-    folded: str, original: str, gazetteer: Iterable[re.Pattern[str]] = ()
+    folded: str,
+    original: str,
+    gazetteer: Iterable[re.Pattern[str]] = (),
+    common_words: frozenset[str] = frozenset(),
 ) -> list[tuple[int, int, str]]:
     found = []
     for m in _TITLE_RE.finditer(original):
-        if m.group("name").lower() in _NOT_NAMES:
-            continue
+        if not _is_name(m.group("name").replace("-", ""), common_words):
+            continue  # "madame euh", "le monsieur vient"
         end = m.end("name2") if m.group("name2") else m.end("name")
         found.append((m.start(), end, original[m.start() : end]))
     for m in _INTRO_RE.finditer(folded):
-        first = m.group("name")
         capitalised = original[m.start("name")].isupper()
         # "c'est gentil", "i'm fine": after a weak cue only a capital makes a name; speech
         # transcripts have none, so there only "je m'appelle", "my name is" count.
-        if first in _NOT_NAMES or not (capitalised or (m.group("strong") and _lower(original))):
+        if m.group("name") in _NOT_NAMES or not (
+            capitalised
+            or (m.group("strong") and _lower(original) and m.group("name") not in common_words)
+        ):
             continue
         end = m.end("name")
         second = m.group("name2")
@@ -114,7 +157,10 @@ def extract_people(
         found.append((m.start("name"), end, original[m.start("name") : end]))
     for regex in gazetteer:
         for m in regex.finditer(folded):
-            if original[m.start()].isupper() or _lower(original):
+            # A typed name has its capital; in a transcript, "petit" is not Mrs Petit.
+            if original[m.start()].isupper() or (
+                _lower(original) and m.group(0) not in common_words
+            ):
                 found.append((m.start(), m.end(), original[m.start() : m.end()]))
     return found
 

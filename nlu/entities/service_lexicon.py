@@ -23,9 +23,10 @@ from nlu.training_data import TrainingData
 _WORD_RE = re.compile(r"\w+")
 MAX_PHRASE_TOKENS = 6
 _MIN_FUZZY_LENGTH = 5
-FUZZY_CUTOFF = 85.0
+# 'courrses' -> 'courses' scores 93; 'accoucher' -> 'accrocher' (89) is another word.
+FUZZY_CUTOFF = 90.0
 # Function words never become one-word entries, however pure their statistics look.
-_FUNCTION_WORDS = frozenset(
+FUNCTION_WORDS = frozenset(
     str.split(
         "les des une pour avec dans mon mes ton tes son ses notre votre leur elle elles nous vous"
         " faire fait aller venir besoin aide aider quelqu quelqu'un the and for with my your"
@@ -91,7 +92,7 @@ class ServiceLexicon:
             in_spans = sum(per_service.values())
             if (
                 len(word) >= 4
-                and word not in _FUNCTION_WORDS
+                and word not in FUNCTION_WORDS
                 and not word.isdigit()
                 and count >= 2
                 and count / in_spans >= 0.8  # points to one service

@@ -63,17 +63,29 @@ _DAY_WORDS = [
     (r"apres[- ]demain|the day after tomorrow|day after tomorrow", "day", 2, ""),
     (r"aujourd'?\s?hui|aujourdhui|auj|ajd|today|2day", "day", 0, ""),
     (r"demain|tomorrow|tmrw|tmr|dem1", "day", 1, ""),
+    (r"avant[- ]hier|the day before yesterday", "day", -2, ""),
+    (r"hier|yesterday", "day", -1, ""),
+    (r"hier soir|last night|yesterday evening", "day", -1, "evening"),
     (r"ce soir|tonight|tonite|this evening", "day", 0, "evening"),
     (r"ce matin|this morning", "day", 0, "morning"),
     (r"cet apres[- ]?midi|cet aprem|this afternoon", "day", 0, "afternoon"),
     (r"ce midi|this lunchtime", "day", 0, "noon"),
 ]
 _PART_WORDS = [
-    (r"(?:du |le |en )?matin(?:ee)?|(?:in the )?morning", "morning"),
-    (r"(?:de l'|l'|en )?apres[- ]?midi|(?:l')?aprem|(?:in the )?afternoon", "afternoon"),
-    (r"(?:du |le |en )?soir(?:ee)?|(?:in the )?evening", "evening"),
+    (r"(?:du |le |en )?matin(?:ee)?s?|(?:in the )?mornings?", "morning"),
+    (r"(?:de l'|l'|en )?apres[- ]?midis?|(?:l')?aprem|(?:in the )?afternoons?", "afternoon"),
+    (r"(?:du |le |en )?soir(?:ee)?s?|(?:in the )?evenings?", "evening"),
     (r"(?:a l'heure du |au )dejeuner|lunchtime|at lunch", "noon"),
 ]
+_ABBREVIATIONS = {
+    "mon": "monday",
+    "tue": "tuesday",
+    "wed": "wednesday",
+    "thu": "thursday",
+    "fri": "friday",
+    "sat": "saturday",
+    "sun": "sunday",
+}
 _MERIDIEM = r"(?P<mer>a\.?m\.?|p\.?m\.?)"
 _WEEKDAY_RE = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 _MINUTE_WORDS = {
@@ -106,8 +118,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "now",
         re.compile(
-            r"\b(?:tout de suite|maintenant|immediatement|des que possible|au plus vite"
-            r"|right now|right away|immediately|as soon as possible|asap|now)\b"
+            r"\b(?:tout de suite|la maintenant|des maintenant|immediatement|des que possible"
+            r"|au plus vite|right now|right away|immediately|as soon as possible|asap)\b"
         ),
     ),
     ("weekend", re.compile(r"\b(?:ce |le |this |the |next )?week[- ]?end\b")),
@@ -117,12 +129,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:(?P<this>this|ce|next|coming)\s+)?(?P<wd>" + _WEEKDAY_RE + r")s?\b"
             r"(?:\s+(?P<next>prochain|qui vient))?"
+            # "sat", "fri": only before a part of the day or an hour ("sat morning")
+            r"|\b(?P<abbr>mon|tue|wed|thu|fri|sat|sun)\b(?=\s+(?:morning|afternoon|evening"
+            r"|night|\d))"
         ),
     ),
     (
         "hour",
         re.compile(  # 14h, 14h30, 14 h 30, 9 heures, 14:30, 2pm, 2:30 pm
-            r"(?<![\d/.,])\b(?P<h>\d{1,2})\s*(?:h|heures?|hrs?|:)\s*(?P<m>\d{2})?\s*"
+            r"(?<![\d/.,])\b(?P<h>\d{1,2})\s*(?:h|heures?|:)\s*(?P<m>\d{2})?\s*"
             + _MERIDIEM
             + r"?(?!\w)|(?<![\d/.,])\b(?P<h2>\d{1,2})\s*"
             + _MERIDIEM.replace("mer", "mer2")
@@ -159,13 +174,18 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"\b(?P<w>midi|minuit|noon|midnight)(?:\s+(?P<m>et demie?|et quart))?\b"),
     ),
 ]
+_WISH_BEFORE = re.compile(r"\b(?:bonne|bon|belle|good|nice|lovely|great)\s+$")
 _DAY_RES = [(re.compile(r"\b(?:" + p + r")\b"), off, part) for p, _, off, part in _DAY_WORDS]
 _PART_RES = [(re.compile(r"\b(?:" + p + r")\b"), part) for p, part in _PART_WORDS]
 
 
 def _hour_piece(m: re.Match[str], kind: str) -> Piece | None:
     start, end = m.span()
-    if kind == "hour":
+    if kind == "at_dotted":
+        hour, minute_value = int(m.group("h")), int(m.group("m"))
+        mer = m.group("mer") or ""
+        mer = "pm" if mer.startswith("p") else "am" if mer else ""
+    elif kind == "hour":
         if m.group("h") is not None:
             hour, minute, mer = int(m.group("h")), m.group("m"), m.group("mer") or ""
             minute_value = int(minute) if minute else None
@@ -244,6 +264,8 @@ def find_pieces(folded: str, *, today: date, language: str) -> list[Piece]:
             pieces.append(Piece("day", *m.span(), day_offset=offset, part=part))
     for regex, part in _PART_RES:
         for m in regex.finditer(folded):
+            if _WISH_BEFORE.search(folded[max(0, m.start() - 12) : m.start()]):
+                continue  # "bonne soirée", "good evening": a wish, not a time
             pieces.append(Piece("part", *m.span(), part=part))
     for kind, regex in _PATTERNS:
         for m in regex.finditer(folded):
@@ -256,7 +278,8 @@ def find_pieces(folded: str, *, today: date, language: str) -> list[Piece]:
                 piece = Piece(kind, *m.span())
             elif kind == "weekday":
                 # "prochain"/"next" and a bare weekday both mean the next one to come
-                piece = Piece("weekday", *m.span(), weekday=WEEKDAYS[m.group("wd")])
+                day = m.group("wd") or _ABBREVIATIONS[m.group("abbr")]
+                piece = Piece("weekday", *m.span(), weekday=WEEKDAYS[day])
             else:
                 piece = _hour_piece(m, kind)
             if piece is not None:
@@ -266,8 +289,9 @@ def find_pieces(folded: str, *, today: date, language: str) -> list[Piece]:
             found = parse_calendar_date(
                 m.group("day"), m.group("month"), m.group("year"), today=today, language=language
             )
-            if found is not None:
-                pieces.append(Piece("date", *m.span(), calendar_date=found))
+            if found is not None:  # the span starts at the date, not at a cue word before it
+                start = min(m.start("day"), m.start("month"))
+                pieces.append(Piece("date", start, m.end(), calendar_date=found))
     return pieces
 
 

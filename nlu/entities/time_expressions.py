@@ -21,8 +21,9 @@ from typing import Any
 from nlu.entities.time_components import PARTS_OF_DAY, Piece, find_pieces, select_pieces
 
 # What may stand between two pieces of one expression: "samedi vers 14h", "demain, le matin".
+# Not "et"/"and": "samedi et dimanche" are two days.
 _CONNECTOR_RE = re.compile(
-    r"^[\s,]*(?:(?:a|vers|at|around|about|on|le|la|de|du|en|in|the|this|ce|cet|cette|et|and"
+    r"^[\s,]*(?:(?:a|vers|at|around|about|on|le|la|de|du|en|in|the|this|ce|cet|cette"
     r"|sur les|for|environ|autour de|plutot|rather|dans|l'|d')[\s,]*)*$"
 )
 _MAX_GAP = 24

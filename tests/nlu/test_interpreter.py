@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -194,3 +195,17 @@ def test_entities_never_overlap_and_match_their_text(
         assert end <= start
     for e in entities:
         assert text[e["start"] : e["end"]].strip() == text[e["start"] : e["end"]]
+
+
+@pytest.mark.parametrize(
+    "text", ["bonjour", "jai besoin de qqn pr mes courrses 👍", "", "你好", "a a a a b"]
+)
+def test_the_fast_row_vectoriser_matches_scikit_learn(model: NluModel, text: str) -> None:
+    from nlu.features import RowVectoriser
+    from nlu.normalise import normalise
+
+    expected = model.vectoriser.transform([normalise(text)]).toarray()[0]
+    row = RowVectoriser(model.vectoriser).transform(normalise(text))
+    got = np.zeros_like(expected, dtype=float)
+    got[row.indices] = row.values
+    np.testing.assert_allclose(got, expected, atol=1e-6)

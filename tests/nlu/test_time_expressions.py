@@ -95,6 +95,14 @@ def test_a_naked_number_after_at_is_not_a_street_number(now: datetime) -> None:
     assert times("j'ai 2 chats", now) == []
 
 
+def test_slash_dates_need_a_cue_or_a_year_so_ratings_stay_ratings(now: datetime) -> None:
+    ((span, value),) = times("le 15/04 si possible", now)
+    assert span == "15/04" and value["from"].startswith("2025-04-15T00:00")
+    ((span, _),) = times("until 02/01/2026", now, "en")
+    assert span == "02/01/2026"
+    assert times("5/5 ⭐⭐⭐⭐⭐", now) == [] and times("4/5, great job", now, "en") == []
+
+
 def test_two_expressions_in_one_message_stay_apart(now: datetime) -> None:
     found = times("pas demain mais samedi matin", now)
     assert [span for span, _ in found] == ["demain", "samedi matin"]
