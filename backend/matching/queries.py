@@ -75,7 +75,7 @@ class Reachable:
 
 
 # A weekly slot packed into one integer, so that a helper's slots travel as one string.
-_PACK_DAY, _PACK_START = 10_000_000, 10_000
+_PACK_DAY, _PACK_START = 100_000_000, 10_000
 
 
 def reachable_helpers(
