@@ -151,6 +151,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:\s+(?P<m>et demie?|et quart|moins le quart|moins quart|" + COUNT_PATTERN + r"))?\b"
         ),
     ),
+    (  # English "at 3.30" (a dot, as typed in Britain); "£3.30" has no "at"
+        "at_dotted",
+        re.compile(r"\bat\s+(?P<h>\d{1,2})\.(?P<m>[0-5]\d)\b\s*" + _MERIDIEM + r"?"),
+    ),
     ("oclock", re.compile(r"\b(?P<h>" + NUMBER_PATTERN + r")\s*o'?clock\b")),
     (
         "past",

@@ -27,8 +27,11 @@ def test_prices(text: str, span: str, amount: int, currency: str, free: bool) ->
     assert value == {"amount": amount, "currency": currency, "free": free}
 
 
-def test_being_free_on_saturday_is_not_a_price() -> None:
-    assert extract_prices(fold("I'm free on Saturday")) == []
+@pytest.mark.parametrize(
+    "text", ["I'm free on Saturday", "le bénévole est venu", "super bénévole", "the volunteer"]
+)
+def test_being_free_or_a_volunteer_is_not_a_price(text: str) -> None:
+    assert extract_prices(fold(text)) == []
 
 
 @pytest.mark.parametrize(
@@ -41,6 +44,9 @@ def test_being_free_on_saturday_is_not_a_price() -> None:
         ("deux heures de ménage", "deux heures", 120),
         ("it takes 20 minutes", "20 minutes", 20),
         ("half an hour", "half an hour", 30),
+        ("make it 2 hrs instead of 1", "2 hrs", 120),
+        ("du ménage, 2h par semaine", "2h", 120),
+        ("I waited all morning", "all morning", 240),
     ],
 )
 def test_durations(text: str, span: str, minutes: int) -> None:

@@ -64,6 +64,9 @@ def times(text: str, now: datetime, language: str = "fr") -> list[tuple[str, dic
         ("dans 2 heures", "dans 2 heures", "2025-03-12T12:00", "2025-03-12T13:00", "hour"),
         ("tomorrow 9am", "tomorrow 9am", "2025-03-13T09:00", "2025-03-13T10:00", "hour"),
         ("tout de suite", "tout de suite", "2025-03-12T10:00", "2025-03-12T11:00", "now"),
+        ("at 3.30 tmrw", "at 3.30 tmrw", "2025-03-13T15:30", "2025-03-13T16:30", "minute"),
+        ("sat morning?", "sat morning", "2025-03-15T08:00", "2025-03-15T12:00", "part_of_day"),
+        ("hier soir", "hier soir", "2025-03-11T18:00", "2025-03-11T21:00", "part_of_day"),
     ],
 )
 def test_time_expressions_become_windows(
@@ -106,3 +109,10 @@ def test_slash_dates_need_a_cue_or_a_year_so_ratings_stay_ratings(now: datetime)
 def test_two_expressions_in_one_message_stay_apart(now: datetime) -> None:
     found = times("pas demain mais samedi matin", now)
     assert [span for span, _ in found] == ["demain", "samedi matin"]
+
+
+@pytest.mark.parametrize(
+    "text", ["okay goodbye now", "bonne soirée au revoir", "have a good evening", "4/5 super"]
+)
+def test_fillers_and_wishes_are_not_times(text: str, now: datetime) -> None:
+    assert times(text, now) == []
