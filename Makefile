@@ -29,3 +29,13 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis
+
+# A real Rasa 3.6 server (../shared/rasa/setup.sh: ~3 min the first time), then the adapter's
+# tests against it. Not part of `make test`.
+test-rasa: $(STAMP)
+	bash ../shared/rasa/setup.sh
+	$(BIN)/python -m pytest tests/nlu/test_rasa_server.py -m rasa -v
+
+# Our model and Rasa's DIET on the same cross-validation folds (~10-15 min).
+bench-rasa: $(STAMP)
+	$(BIN)/python -m bench rasa
