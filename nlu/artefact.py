@@ -26,7 +26,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from nlu.model import NO_SERVICE, NluModel, StepCallback, train_model
 from nlu.training_data import hash_data, load_training_data
 
 # Bump when NluModel's shape changes: older artefacts are then retrained, never misread.
-MODEL_FORMAT_VERSION = 1
+MODEL_FORMAT_VERSION = 2
 KEEP = 3
 DEFAULT_DATA_DIR = Path(__file__).parent / "data"
 
@@ -130,6 +130,11 @@ def load_model(info: ArtefactInfo) -> NluModel:
     model = joblib.load(info.path / "model.joblib")
     if not isinstance(model, NluModel):
         raise TypeError(f"{info.path} does not hold an NluModel")
+    # A pickle of an older NluModel loads without error but lacks the new fields: refuse it
+    # here (load_or_train then retrains) rather than fail in the middle of a parse.
+    missing = [f.name for f in fields(NluModel) if not hasattr(model, f.name)]
+    if missing:
+        raise TypeError(f"{info.path} is an older model without {', '.join(missing)}")
     return model
 
 

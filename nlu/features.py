@@ -51,7 +51,7 @@ def informative_columns(vectoriser: FeatureUnion) -> np.ndarray:
     """True for the columns that say something: every word, and the character n-grams with a
     letter or digit in them (char_wb pads words with spaces, and " " alone matches any
     script, so Chinese text would otherwise look "known")."""
-    mask = []
+    mask: list[bool] = []
     for _name, part in vectoriser.transformer_list:
         terms = sorted(part.vocabulary_, key=part.vocabulary_.__getitem__)
         mask.extend(any(c.isalnum() for c in term) for term in terms)

@@ -185,6 +185,7 @@ _PART_RES = [(re.compile(r"\b(?:" + p + r")\b"), part) for p, part in _PART_WORD
 
 def _hour_piece(m: re.Match[str], kind: str) -> Piece | None:
     start, end = m.span()
+    minute_value: int | None
     if kind == "at_dotted":
         hour, minute_value = int(m.group("h")), int(m.group("m"))
         mer = m.group("mer") or ""

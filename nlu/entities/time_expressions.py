@@ -79,8 +79,8 @@ def resolve(group: list[Piece], now: datetime) -> dict[str, Any] | None:
     if "relative" in by_kind:
         target = now + timedelta(minutes=by_kind["relative"].minutes_ahead)
         if by_kind["relative"].minutes_ahead >= 60 * 24:
-            day = target.date()
-            return _window(at(day, 0), at(day + timedelta(days=1), 0), "day")
+            target_day = target.date()
+            return _window(at(target_day, 0), at(target_day + timedelta(days=1), 0), "day")
         return _window(target, target + timedelta(hours=1), "hour")
     if "week" in by_kind:
         monday = today + timedelta(days=7 - today.weekday())

@@ -73,3 +73,19 @@ def test_only_the_newest_runs_are_kept(tmp_path: Path, fixture_data_dir: Path) -
     train_and_save(models, fixture_data_dir)
     runs = [p for p in models.iterdir() if p.is_dir()]
     assert len(runs) == KEEP
+
+
+def test_a_pickle_of_an_older_model_shape_is_retrained(
+    tmp_path: Path, fixture_data_dir: Path
+) -> None:
+    import joblib
+
+    models = tmp_path / "models"
+    info = train_and_save(models, fixture_data_dir)
+    old = joblib.load(info.path / "model.joblib")
+    del old.informative  # as pickled by a version of the code without that field
+    joblib.dump(old, info.path / "model.joblib")
+    messages: list[str] = []
+    parser = load_or_train(models, fixture_data_dir, notify=messages.append)
+    assert parser.parse("bonjour")["intent"]["name"] == "greet"
+    assert any("older model without informative" in m for m in messages)

@@ -1,8 +1,8 @@
 """Accuracy on held-out sentences nobody on the team trained on (tests/nlu/heldout_*.jsonl).
 
-The floors were set from measurements of the model trained on nlu/data (see the closing
-note of issue 3), a little below the measured figure so that noise does not fail the build
-but a real regression does.
+Floors set from measurements of the model trained on nlu/data (4,402 examples): intent
+0.958 (fr) and 0.974 (en), service 1.000 (fr) and 0.962 (en). They sit ~4 points lower so
+that ordinary additions to the data do not fail the build but a real regression does.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from nlu.training_data import TrainingData
 HERE = Path(__file__).parent
 FLOORS = {
     # language: (intent accuracy as returned, service accuracy)
-    "fr": (0.80, 0.85),
-    "en": (0.80, 0.85),
+    "fr": (0.92, 0.92),
+    "en": (0.92, 0.92),
 }
 
 
