@@ -11,6 +11,11 @@ order and with the same locks:
 3. `transfer`: insert the transfer; `ON CONFLICT (idempotency_key) DO NOTHING` means a
    concurrent twin that committed first makes this insert, and all that depends on it, vanish;
 4. `moved` and `entries`: both balances and both entries, only if the transfer was inserted.
+   Every column the `no_overdraft` check reads is set from the *locked* row, not from `a`:
+   the statement's snapshot predates the lock wait, and PostgreSQL checks constraints on
+   the tuple built from the snapshot's (stale) version before it notices the row changed
+   and re-reads it, so a concurrent credit or release could make the check fail spuriously.
+   The locked values are the latest, and nobody can change them while we hold the lock.
 
 If the statement returns no row, nothing was written and the caller takes the careful path,
 which says exactly why (or returns the twin's transfer). The check constraint
@@ -62,9 +67,10 @@ WITH locked AS MATERIALIZED (
     RETURNING id, unit
 ), moved AS (
     UPDATE ledger_accounts a
-    SET balance = a.balance + CASE WHEN a.id = :debit_id THEN -:amount ELSE :amount END
-    FROM transfer
-    WHERE a.id IN (:debit_id, :credit_id)
+    SET balance = l.balance + CASE WHEN a.id = :debit_id THEN -:amount ELSE :amount END,
+        pending_debits = l.pending_debits
+    FROM transfer, locked l
+    WHERE a.id = l.id
     RETURNING transfer.id AS transfer_id, a.id AS account_id, a.balance
 ), entries AS (
     INSERT INTO ledger_entries (transfer_id, account_id, amount, balance_after)
