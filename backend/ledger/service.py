@@ -20,9 +20,6 @@ from backend.ledger.models import NON_MOVING_KINDS, Transfer, TransferKind, Tran
 from backend.ledger.posting import Movement, apply, transfers_t
 from backend.ledger.views import TransferView
 
-# Kinds a dispatcher may use for a manual transfer; the others are written by their own service.
-MANUAL_KINDS = frozenset({TransferKind.transfer, TransferKind.cash_deposit, TransferKind.issuance})
-
 
 def transfer(
     session: Session,
