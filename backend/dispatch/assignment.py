@@ -85,7 +85,8 @@ def accept_offer(session: Session, offer_id: int, helper_id: int, now: datetime)
         return _late(session, offer, helper_id)
     word = pick_safety_word()
     savepoint = session.begin_nested()
-    won = session.execute(
+    won = store.rows_changed(
+        session,
         update(HelpRequest)
         .where(HelpRequest.id == offer.request_id, HelpRequest.status == RequestStatus.offered)
         .values(
@@ -95,15 +96,16 @@ def accept_offer(session: Session, offer_id: int, helper_id: int, now: datetime)
             updated_at=now,
             safety_word=word,
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .execution_options(synchronize_session=False),
+    )
     if won == 1:
-        won = session.execute(
+        won = store.rows_changed(
+            session,
             update(Offer)
             .where(Offer.id == offer_id, Offer.status == OfferStatus.pending)
             .values(status=OfferStatus.accepted, responded_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+            .execution_options(synchronize_session=False),
+        )
     if won != 1:
         savepoint.rollback()
         return _late(session, offer, helper_id)
@@ -154,7 +156,8 @@ def assign_by_hand(
         raise NotFound(f"person {helper_id} not found")
     _check_helper(request, helper)
     word = pick_safety_word()
-    won = session.execute(
+    won = store.rows_changed(
+        session,
         update(HelpRequest)
         .where(
             HelpRequest.id == request_id,
@@ -169,8 +172,8 @@ def assign_by_hand(
             needs_dispatcher=False,
             flag_reason="",
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .execution_options(synchronize_session=False),
+    )
     if won != 1:
         if request.status in TAKEN:
             raise AlreadyTaken("this request already has a helper", helper_id=request.helper_id)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, Executable, func, select, update
 from sqlalchemy.orm import Session
 
 from backend.dispatch.models import Offer, OfferStatus
@@ -35,6 +35,12 @@ def lock_request(session: Session, request_id: int) -> HelpRequest:
     if request is None:
         raise NotFound(f"help request {request_id} not found")
     return request
+
+
+def rows_changed(session: Session, statement: Executable) -> int:
+    """Run an UPDATE and say how many rows it changed (the heart of "first one wins")."""
+    result = cast(CursorResult[Any], session.execute(statement))
+    return result.rowcount
 
 
 def fresh_offer(session: Session, offer_id: int) -> Offer:

@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from math import cos, radians
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ARRAY,
@@ -17,7 +17,6 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
-    cast,
     func,
     literal,
     literal_column,
@@ -25,6 +24,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from backend.dispatch.models import Offer, OfferStatus
@@ -60,8 +60,9 @@ def one_of(session: Session, column: Any, ids: Sequence[int]) -> Any:
     and the statement text stays the same, so it is compiled once."""
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
-    values = select(literal_column("value")).select_from(func.json_each(json.dumps(list(ids))))
-    return column.in_(values)
+    return column.in_(
+        select(literal_column("value")).select_from(func.json_each(json.dumps(list(ids))))
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,7 @@ def reachable_helpers(
     slot = AvailabilitySlot
     packed = slot.weekday * _PACK_DAY + slot.start_minute * _PACK_START + slot.end_minute
     slots = (
-        select(func.aggregate_strings(cast(packed, String), ","))
+        select(func.aggregate_strings(sql_cast(packed, String), ","))
         .where(slot.person_id == hp.person_id)
         .scalar_subquery()
     )
@@ -212,14 +213,16 @@ def counts(session: Session, ids: Sequence[int], since: datetime) -> dict[int, C
         .group_by(Offer.helper_id)
     )
     out: dict[int, Counts] = {}
-    for kind, pid, n, stars in session.execute(union_all(ratings, jobs, offers)):
+    rows = cast(Sequence[tuple[Any, ...]], session.execute(union_all(ratings, jobs, offers)).all())
+    for row in rows:
+        kind, pid, n, stars = str(row[0]), int(row[1]), int(row[2]), int(row[3] or 0)
         c = out.setdefault(pid, Counts())
         if kind == "r":
-            c.ratings, c.stars = int(n), int(stars)
+            c.ratings, c.stars = n, stars
         elif kind == "j":
-            c.jobs = int(n)
+            c.jobs = n
         else:
-            c.offers = int(n)
+            c.offers = n
     return out
 
 
