@@ -12,20 +12,26 @@ from sqlalchemy import text
 
 from backend.api import api_router, install_error_handlers
 from backend.db import make_engine, make_session_factory
+from backend.dispatch.jobs import job_handlers as dispatch_job_handlers
+from backend.dispatch.service import DispatchPolicy
 from backend.jobs.service import JobHandler, run_due
 from backend.outbox.service import Sender, deliver_due
+from backend.listings.service import EXPIRY_SWEEP_JOB, expiry_sweep_job
 from backend.workers import PollingWorker
 from bots.telegram import TelegramChannel, TelegramSender
+from coupdemain.nlu_parser import build_parser
 from coupdemain.settings import Settings
+from dialogues.config import EngineConfig
+from dialogues.engine import Engine
 from dialogues.notifications import render_notification
 from dialogues.protocols import ConversationEngine
 
 log = logging.getLogger("coupdemain")
 
 
-def job_handlers() -> dict[str, JobHandler]:
+def job_handlers(policy: DispatchPolicy) -> dict[str, JobHandler]:
     """Every domain's timers, by kind."""
-    return {}
+    return {**dispatch_job_handlers(policy), EXPIRY_SWEEP_JOB: expiry_sweep_job}
 
 
 def senders(settings: Settings) -> dict[str, Sender]:
@@ -77,6 +83,17 @@ def create_app(
     engine = make_engine(settings.resolved_database_url)
     factory = make_session_factory(engine)
     worker_name = f"{socket.gethostname()}:{id(engine)}"
+    policy = DispatchPolicy()
+    if conversation_engine is None:
+        conversation_engine = Engine(
+            factory,
+            build_parser(settings),
+            EngineConfig(
+                default_language=settings.language,
+                commission_bps=settings.commission_bps,
+                dispatch_policy=policy,
+            ),
+        )
     telegram = telegram_channel(settings, conversation_engine)
 
     @asynccontextmanager
@@ -87,7 +104,7 @@ def create_app(
             await telegram.start()
         if settings.run_workers:
             channel_senders = senders(settings)
-            handlers = job_handlers()
+            handlers = job_handlers(policy)
             workers = [
                 PollingWorker(
                     "outbox-worker",
@@ -122,6 +139,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = factory
+    app.state.conversation_engine = conversation_engine
     install_error_handlers(app)
     app.include_router(api_router())
     if telegram is not None and telegram.mode == "webhook":

@@ -25,6 +25,40 @@ def _setup_logging(settings: Settings) -> None:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
     )
+    # httpx logs every request line at INFO: noise, and URLs that carry tokens.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@app.command()
+def chat(
+    telegram_id: Annotated[int, typer.Option(help="who you are on Telegram (see: demo people)")] = 5550001,
+    name: Annotated[str, typer.Option(help="your Telegram first name")] = "Vous",
+    language: Annotated[str, typer.Option(help="fr or en")] = "fr",
+    demo: Annotated[bool, typer.Option(help="talk to the demo database (var/demo.db)")] = False,
+) -> None:
+    """A Telegram-like conversation in the terminal, on the real engine and database."""
+    from backend.db import make_engine, make_session_factory
+    from coupdemain.nlu_parser import build_parser
+    from coupdemain.terminal_chat import TerminalChat
+    from dialogues.config import EngineConfig
+    from dialogues.engine import Engine
+
+    settings = Settings()
+    logging.basicConfig(level=logging.WARNING)
+    if demo:
+        settings = settings.model_copy(update={"database_url": f"sqlite:///{settings.var_dir / 'demo.db'}"})
+    from backend.dispatch.service import DispatchPolicy
+    from coupdemain.bootstrap import prepare_database
+
+    prepare_database(settings)
+    factory = make_session_factory(make_engine(settings.resolved_database_url))
+    engine = Engine(
+        factory,
+        build_parser(settings),
+        EngineConfig(default_language=settings.language, commission_bps=settings.commission_bps,
+                     dispatch_policy=DispatchPolicy()),
+    )
+    TerminalChat(engine, factory, user_id=str(telegram_id), name=name, language=language).run()
 
 
 @app.command()

@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from backend.dispatch.service import start_dispatch
+from backend.dispatch.service import DispatchPolicy, start_dispatch
 from backend.errors import DomainError
-from backend.people.geocoding import locate
+from backend.people.geocoding import locate, spoken_to_written
 from backend.requests.models import ACTIVE_STATUSES, HelpRequest, PayMode
 from backend.requests.schemas import HelpRequestCreate
 from backend.requests.service import create_request, flag_for_dispatcher
@@ -101,7 +101,7 @@ def create_and_dispatch(turn: Turn) -> None:
 
     submit(turn.session, request, actor_id=turn.person.id)
     try:
-        start_dispatch(turn.session, request, turn.config.dispatch_policy, turn.now)
+        start_dispatch(turn.session, request, turn.config.dispatch_policy or DispatchPolicy(), turn.now)
     except DomainError as exc:
         flag_for_dispatcher(turn.session, request, f"dispatch failed: {exc.message}")
     turn.finish()
@@ -175,7 +175,7 @@ def link_shared_phone(turn: Turn, phone: str) -> str:
 def locate_address(turn: Turn, said: str) -> dict[str, Any]:
     found = locate(turn.session, said)
     if found is None:
-        return {"street": said[:200], "lat": None, "lon": None}
+        return {"street": spoken_to_written(said)[:200], "lat": None, "lon": None}
     return {
         "street": found.street, "postcode": found.postcode, "city": found.city,
         "neighbourhood": found.neighbourhood, "lat": found.lat, "lon": found.lon,

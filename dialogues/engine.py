@@ -39,6 +39,7 @@ class Engine:
 
     def handle(self, incoming: Incoming) -> TurnResult:
         now = self._clock()
+        incoming = _clean(incoming)
         with transaction(self._factory) as session:
             conversation = store.lock_conversation(
                 session, incoming.channel, incoming.address, _language(incoming, self._config)
@@ -78,6 +79,22 @@ class Engine:
                 conversation.flags = [*conversation.flags, "emergency"]
             return [Outgoing(text=Prompts(conversation.language).say("emergency"))]
         return []
+
+
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
+MAX_INCOMING_TEXT = 10_000
+
+
+def _clean(incoming: Incoming) -> Incoming:
+    """No control characters (PostgreSQL refuses NUL in text), no unbounded text."""
+    changes = {}
+    for name in ("text", "choice", "digits", "sender_name"):
+        value = getattr(incoming, name)
+        if isinstance(value, str):
+            cleaned = value.translate(_CONTROL)[: MAX_INCOMING_TEXT if name == "text" else 200]
+            if cleaned != value:
+                changes[name] = cleaned
+    return replace(incoming, **changes) if changes else incoming
 
 
 def _language(incoming: Incoming, config: EngineConfig) -> str:

@@ -9,17 +9,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from backend.db import utcnow
 from dialogues.messages import Choice, Expect, Outgoing
 from dialogues.prompts import Prompts, catalogue
 from dialogues.wording import say_euros, say_window
 
 
 def _when(payload: dict[str, Any], language: str) -> str:
+    """Said relative to the moment the message goes out ("demain matin")."""
     start, end = payload.get("window_start"), payload.get("window_end")
-    now = datetime.fromisoformat(payload["now"]) if payload.get("now") else None
-    if not start or now is None:
-        return str(payload.get("when") or Prompts(language).say("when_asap"))
-    return say_window(datetime.fromisoformat(start), datetime.fromisoformat(end) if end else None, now, language)
+    if not start:
+        return Prompts(language).say("when_asap")
+    return say_window(
+        datetime.fromisoformat(start), datetime.fromisoformat(end) if end else None, utcnow(), language
+    )
+
+
+def _where(payload: dict[str, Any], language: str) -> str:
+    km, area = payload.get("distance_km"), payload.get("neighbourhood") or ""
+    if km is None:
+        return area
+    distance = f"{km:.1f}".replace(".", ",") if language == "fr" else f"{km:.1f}"
+    said = f"à {distance} km" if language == "fr" else f"{distance} km away"
+    return f"{said} ({area})" if area else said
 
 
 def _values(payload: dict[str, Any], language: str) -> dict[str, Any]:
@@ -29,8 +41,12 @@ def _values(payload: dict[str, Any], language: str) -> dict[str, Any]:
     if "service" in payload:
         values["service"] = p.service(payload["service"])
     values["when"] = _when(payload, language)
-    if "where" not in values:
-        values["where"] = payload.get("neighbourhood") or ""
+    values["where"] = _where(payload, language)
+    # The backend's field names, as the catalogue's placeholders call them.
+    for placeholder, field in (("helper", "helper_first_name"), ("requester", "requester_name"),
+                               ("phone", "requester_phone"), ("word", "safety_word")):
+        if payload.get(field) is not None:
+            values[placeholder] = payload[field]
     pay_mode = payload.get("pay_mode")
     if pay_mode == "cash" and payload.get("price_cents"):
         values["pay"] = p.say("readback_pay_cash", price=say_euros(int(payload["price_cents"]), language))

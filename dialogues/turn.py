@@ -122,7 +122,7 @@ class Turn:
         self.ask(
             key,
             Expect.yes_no,
-            (Choice("yes", p.say("yes"), "1"), Choice("no", p.say("no"), "2")),
+            (Choice("yes", p.say("answer_yes"), "1"), Choice("no", p.say("answer_no"), "2")),
             **values,
         )
 

@@ -108,7 +108,8 @@ class Interpreter:
     def _anchor(self, now: datetime | None) -> datetime:
         if now is None:
             return datetime.now(self.timezone)
-        return now if now.tzinfo is not None else now.replace(tzinfo=self.timezone)
+        # An aware instant is seen from where the speaker lives: "demain matin" is 8-12 in Paris.
+        return now.astimezone(self.timezone) if now.tzinfo is not None else now.replace(tzinfo=self.timezone)
 
     def _detect(self, features: SparseRow) -> str:
         proba = self.model.language.row_proba(features)

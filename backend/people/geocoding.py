@@ -81,3 +81,9 @@ def locate(session: Session, said: str, *, min_score: float = 80.0) -> Located |
         street=f"{number} {name}".strip(), postcode=postcode, city=city,
         neighbourhood=neighbourhood, lat=float(lat), lon=float(lon),
     )
+
+
+def spoken_to_written(said: str) -> str:
+    """'quarante rue imaginaire' -> '40 rue imaginaire': how a transcript becomes an address."""
+    number, rest = _split_number(said)
+    return f"{number} {rest.strip()}".strip()

@@ -46,7 +46,7 @@ class CancelFlow:
             turn.say("cancel_kept")
             return
         assert turn.person is not None
-        cancel_request(turn.session, request_id, actor_id=turn.person.id, now=turn.now)
+        cancel_request(turn.session, request_id, turn.person.id, reason="cancelled by the requester")
         turn.say("cancelled", id=request_id)
 
 

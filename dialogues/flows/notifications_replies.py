@@ -19,14 +19,14 @@ def handle_notification_choice(turn: Turn, choice: str) -> None:
     try:
         if kind == "offer" and verb == "accept":
             result = accept_offer(turn.session, ident, person.id, turn.now)
-            if not getattr(result, "won", False):
-                turn.say("notify.offer_taken")
+            if not result.won:
+                turn.say_text(result.text(turn.language))
             # The winner's details arrive as an "assigned_helper" notification.
         elif kind == "offer" and verb == "decline":
             decline_offer(turn.session, ident, person.id, turn.now)
             turn.say("thanks_reply")
         elif kind == "job" and verb == "done":
-            complete_job(turn.session, ident, actor_id=person.id, now=turn.now)
+            complete_job(turn.session, ident, person.id)
             turn.say("thanks_reply")
         elif kind == "rate" and len(parts) == 4 and parts[3].isdigit():
             record_rating(turn, ident, int(parts[3]))

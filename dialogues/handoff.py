@@ -1,0 +1,88 @@
+"""A dispatcher takes a conversation over, writes through the person's channel, hands back.
+
+While a dispatcher has it, the engine stays silent (an emergency is still answered). What the
+dispatcher writes goes out through the outbox on the conversation's own channel and address.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from backend.conversations.models import Conversation, ConversationMessage
+from backend.db import utcnow
+from backend.errors import Conflict, InvalidInput, NotFound
+from backend.outbox.service import enqueue
+from dialogues.messages import Outgoing
+from dialogues.prompts import Prompts
+
+MAX_DISPATCHER_TEXT = 4000
+# Flags that a dispatcher answers by taking over; cleared when they hand back.
+ATTENTION_FLAGS = ("asked_for_human", "misunderstood_twice", "identity_conflict")
+
+
+def _conversation(session: Session, conversation_id: int) -> Conversation:
+    conversation = session.get(Conversation, conversation_id, with_for_update=True)
+    if conversation is None:
+        raise NotFound(f"conversation {conversation_id} not found")
+    return conversation
+
+
+def take_over(session: Session, conversation_id: int, dispatcher_id: int) -> Conversation:
+    conversation = _conversation(session, conversation_id)
+    if conversation.handled_by == "dispatcher" and conversation.dispatcher_id not in (None, dispatcher_id):
+        raise Conflict("another dispatcher already has this conversation")
+    conversation.handled_by, conversation.dispatcher_id = "dispatcher", dispatcher_id
+    conversation.flow = conversation.step = None
+    _note(session, conversation, "[un·e opérateur·rice a pris la conversation]")
+    return conversation
+
+
+def dispatcher_says(session: Session, conversation_id: int, dispatcher_id: int, text: str) -> ConversationMessage:
+    text = text.strip()
+    if not text:
+        raise InvalidInput("an empty message cannot be sent")
+    if len(text) > MAX_DISPATCHER_TEXT:
+        raise InvalidInput(f"a message is at most {MAX_DISPATCHER_TEXT} characters")
+    conversation = _conversation(session, conversation_id)
+    if conversation.handled_by != "dispatcher" or conversation.dispatcher_id != dispatcher_id:
+        raise Conflict("take the conversation over before writing in it")
+    message = ConversationMessage(
+        conversation_id=conversation.id, direction="out", author="dispatcher", text=text,
+        payload={"dispatcher_id": dispatcher_id},
+    )
+    session.add(message)
+    session.flush()
+    _send(session, conversation, Outgoing(text=text), f"dispatcher:{message.id}")
+    conversation.last_message_at = utcnow()
+    return message
+
+
+def hand_back(session: Session, conversation_id: int, dispatcher_id: int) -> Conversation:
+    conversation = _conversation(session, conversation_id)
+    if conversation.handled_by == "bot":
+        return conversation
+    conversation.handled_by, conversation.dispatcher_id = "bot", None
+    conversation.flags = [f for f in conversation.flags if f not in ATTENTION_FLAGS]
+    conversation.state = {k: v for k, v in conversation.state.items() if k not in ("question", "slots")}
+    conversation.state = {**conversation.state, "misses": 0}
+    back = Outgoing(text=Prompts(conversation.language).say("dispatcher_back"))
+    _note(session, conversation, "[la conversation revient au robot]")
+    _send(session, conversation, back, f"handback:{conversation.id}:{utcnow().isoformat()}")
+    return conversation
+
+
+def _note(session: Session, conversation: Conversation, text: str) -> None:
+    session.add(ConversationMessage(conversation_id=conversation.id, direction="out", author="system", text=text))
+
+
+def _send(session: Session, conversation: Conversation, message: Outgoing, dedupe_key: str) -> None:
+    channel = "sms" if conversation.channel == "voice" else conversation.channel
+    enqueue(
+        session,
+        channel=channel,
+        address=conversation.address,
+        kind="dispatcher_message",
+        payload={"language": conversation.language, **message.to_dict()},
+        person_id=conversation.person_id,
+        dedupe_key=dedupe_key,
+    )
