@@ -113,7 +113,9 @@ def send_offer(
         return False
     lang = helper.language
     area = _neighbourhood(session, request)
-    km = round(distance_km, 1)
+    # Half-kilometre steps, as in the requests' approximate view: enough to decide, not
+    # enough to find the door.
+    km = max(0.5, round(distance_km * 2) / 2)
     if lang == "fr":
         where = f"à {decimal_fr(km)} km" + (f" ({area})" if area else "")
         text = (

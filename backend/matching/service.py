@@ -59,9 +59,9 @@ def rank_helpers(
     does not reach the place, helpers who declined or let expire an offer for this request,
     and anyone in `exclude` (e.g. helpers already asked in an earlier round).
 
-    Distance and continuity are known for every reachable helper after the prefilter; the
-    other facts are read in batches, nearest-first, only until no unmeasured helper could
-    still enter the top `limit` (the result is the same as measuring everyone).
+    One query finds the reachable helpers with their distance, availability, languages and
+    verification; ratings and load are then read in batches, best possible score first, only
+    until nobody left could enter the top `limit` (the result is the same as reading all).
     """
     if request.service is None or request.lat is None or request.lon is None:
         raise InvalidInput("a request needs a service and a place before helpers can be ranked")

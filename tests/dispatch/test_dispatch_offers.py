@@ -62,7 +62,7 @@ def test_offer_messages_say_where_only_approximately(session: Session) -> None:
         payload = message.payload
         assert payload["offer_id"] == offer.id and payload["request_id"] == request.id
         assert payload["service"] == "errands" and payload["neighbourhood"] == "Presqu'île"
-        assert payload["pay_mode"] == "volunteer" and payload["distance_km"] in (0.2, 0.4)
+        assert payload["pay_mode"] == "volunteer" and payload["distance_km"] == 0.5
         # Neither the street nor the coordinates nor the requester's phone.
         flat = str(payload)
         assert "rue de la République" not in flat and "+336" not in flat
