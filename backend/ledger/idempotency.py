@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from backend.errors import Conflict, InvalidInput
@@ -19,6 +19,7 @@ from backend.ledger.models import Transfer
 from backend.ledger.views import TransferView
 
 MAX_KEY_LENGTH = 200
+_BY_KEY = select(Transfer.__table__).where(Transfer.__table__.c.idempotency_key == bindparam("key"))
 
 
 def check_key(key: str | None) -> str | None:
@@ -39,9 +40,7 @@ def replay(session: Session, key: str | None, fingerprint: str) -> TransferView 
     """The transfer an earlier request with this key created, or None if the key is new."""
     if key is None:
         return None
-    row = session.execute(
-        select(Transfer.__table__).where(Transfer.__table__.c.idempotency_key == key)
-    ).first()
+    row = session.execute(_BY_KEY, {"key": key}).first()
     if row is None:
         return None
     if row.request_hash != fingerprint:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -40,6 +40,36 @@ from backend.ledger.views import TransferView
 accounts_t = Account.__table__
 transfers_t = Transfer.__table__
 entries_t = Entry.__table__
+
+# Built once: building Core statements per call cost more CPU than running them on SQLite.
+_LOCK_ACCOUNTS = (
+    select(accounts_t)
+    .where(accounts_t.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(accounts_t.c.id)
+    .with_for_update()
+)
+_INSERT_TRANSFER = insert(transfers_t).returning(transfers_t.c.id)
+_DEBIT = (
+    update(accounts_t)
+    .where(accounts_t.c.id == bindparam("account_id"))
+    .values(
+        balance=accounts_t.c.balance - bindparam("moved"),
+        pending_debits=accounts_t.c.pending_debits + bindparam("pending_delta"),
+    )
+    .returning(accounts_t.c.balance)
+)
+_CREDIT = (
+    update(accounts_t)
+    .where(accounts_t.c.id == bindparam("account_id"))
+    .values(balance=accounts_t.c.balance + bindparam("moved"))
+    .returning(accounts_t.c.balance)
+)
+_INSERT_ENTRIES = insert(entries_t)
+_RESOLVE_HOLD = (
+    update(transfers_t)
+    .where(transfers_t.c.id == bindparam("hold_id"), transfers_t.c.status == "pending")
+    .values(status=bindparam("resolved"))
+)
 
 
 @dataclass(frozen=True)
@@ -90,12 +120,7 @@ def apply(session: Session, m: Movement) -> TransferView:
 def lock_accounts(session: Session, ids: Iterable[int]) -> dict[int, Row]:  # type: ignore[type-arg]
     """Lock rows in ascending id order: every writer queues in the same order, no deadlock.
     (SQLite has no row locks; its BEGIN IMMEDIATE already made this the only writer.)"""
-    rows = session.execute(
-        select(accounts_t)
-        .where(accounts_t.c.id.in_(sorted(set(ids))))
-        .order_by(accounts_t.c.id)
-        .with_for_update()
-    ).all()
+    rows = session.execute(_LOCK_ACCOUNTS, {"ids": sorted(set(ids))}).all()
     return {row.id: row for row in rows}
 
 
@@ -150,14 +175,13 @@ def _apply_carefully(session: Session, m: Movement) -> TransferView:
 def _insert_transfer(
     session: Session, m: Movement, values: dict[str, object]
 ) -> int | TransferView:
-    stmt = insert(transfers_t).values(values).returning(transfers_t.c.id)
     if m.key is None and m.pending_id is None:
-        return session.execute(stmt).scalar_one()
+        return session.execute(_INSERT_TRANSFER, values).scalar_one()
     # Unique key or unique hold resolution: a concurrent twin may have won. The savepoint keeps
     # the caller's transaction usable so we can answer with the winner's result.
     try:
         with session.begin_nested():
-            return session.execute(stmt).scalar_one()
+            return session.execute(_INSERT_TRANSFER, values).scalar_one()
     except IntegrityError:
         earlier = replay(session, m.key, m.fingerprint)
         if earlier is not None:
@@ -168,49 +192,39 @@ def _insert_transfer(
 
 
 def _write_balances(session: Session, m: Movement, transfer_id: int) -> None:
-    pending_delta = m.amount if m.kind == TransferKind.hold else -m.release
     moved = m.amount if m.moves_money else 0
     debit_after = session.execute(
-        update(accounts_t)
-        .where(accounts_t.c.id == m.debit_id)
-        .values(
-            balance=accounts_t.c.balance - moved,
-            pending_debits=accounts_t.c.pending_debits + pending_delta,
-        )
-        .returning(accounts_t.c.balance)
+        _DEBIT,
+        {
+            "account_id": m.debit_id,
+            "moved": moved,
+            "pending_delta": m.amount if m.kind == TransferKind.hold else -m.release,
+        },
     ).scalar_one()
     if m.moves_money:
         credit_after = session.execute(
-            update(accounts_t)
-            .where(accounts_t.c.id == m.credit_id)
-            .values(balance=accounts_t.c.balance + moved)
-            .returning(accounts_t.c.balance)
+            _CREDIT, {"account_id": m.credit_id, "moved": moved}
         ).scalar_one()
         session.execute(
-            insert(entries_t).values(
-                [
-                    {
-                        "transfer_id": transfer_id,
-                        "account_id": m.debit_id,
-                        "amount": -moved,
-                        "balance_after": debit_after,
-                    },
-                    {
-                        "transfer_id": transfer_id,
-                        "account_id": m.credit_id,
-                        "amount": moved,
-                        "balance_after": credit_after,
-                    },
-                ]
-            )
+            _INSERT_ENTRIES,
+            [
+                {
+                    "transfer_id": transfer_id,
+                    "account_id": m.debit_id,
+                    "amount": -moved,
+                    "balance_after": debit_after,
+                },
+                {
+                    "transfer_id": transfer_id,
+                    "account_id": m.credit_id,
+                    "amount": moved,
+                    "balance_after": credit_after,
+                },
+            ],
         )
     if m.pending_id is not None:
         resolved = TransferStatus.voided if m.kind == TransferKind.void else TransferStatus.posted
-        done = session.execute(
-            update(transfers_t)
-            .where(transfers_t.c.id == m.pending_id, transfers_t.c.status == TransferStatus.pending)
-            .values(status=str(resolved))
-        )
+        done = session.execute(_RESOLVE_HOLD, {"hold_id": m.pending_id, "resolved": str(resolved)})
         if done.rowcount != 1:  # type: ignore[attr-defined]
             raise Conflict(f"hold {m.pending_id} is no longer pending")
         forget(session, Transfer, (m.pending_id,))
