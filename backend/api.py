@@ -10,8 +10,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
 from backend.auth.router import router as auth_router
+from backend.dispatch.router import router as dispatch_router
 from backend.errors import DomainError
+from backend.ledger.router import router as ledger_router
 from backend.listings.router import router as listings_router
+from backend.matching.router import router as matching_router
 from backend.people.router import router as people_router
 from backend.requests.router import router as requests_router
 from backend.trust.router import ratings_router, reports_router
@@ -27,6 +30,9 @@ def api_router() -> APIRouter:
         auth_router,
         people_router,
         requests_router,
+        matching_router,
+        dispatch_router,
+        ledger_router,
         listings_router,
         ratings_router,
         reports_router,
