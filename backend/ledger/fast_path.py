@@ -8,7 +8,7 @@ order and with the same locks:
    the locks are taken before anything else reads them);
 2. `allowed`: a row only if both accounts exist in the right unit, the debit is covered by
    the *locked* (latest) balance minus pending holds, and the key is not already taken;
-3. `transfer`: insert the transfer; `ON CONFLICT (idempotency_key) ... DO NOTHING` means a
+3. `transfer`: insert the transfer; `ON CONFLICT (idempotency_key) DO NOTHING` means a
    concurrent twin that committed first makes this insert, and all that depends on it, vanish;
 4. `moved` and `entries`: both balances and both entries, only if the transfer was inserted.
    Every column the `no_overdraft` check reads is set from the *locked* row, not from `a`:
@@ -62,7 +62,7 @@ WITH locked AS MATERIALIZED (
            CAST(:key AS VARCHAR), CAST(:hash AS VARCHAR), CAST(:job_id AS INTEGER),
            CAST(:actor_id AS INTEGER), CAST(:memo AS VARCHAR), CAST(:now AS TIMESTAMPTZ)
     FROM allowed
-    ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+    ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id, unit
 ), moved AS (
     UPDATE ledger_accounts a

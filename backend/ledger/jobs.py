@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,7 +36,7 @@ from backend.ledger.idempotency import request_hash
 from backend.ledger.models import AccountKind, JobSettlement, TransferKind
 from backend.requests.models import PayMode
 
-settlements_t = JobSettlement.__table__
+settlements_t = cast(Table, JobSettlement.__table__)
 BASIS_POINTS = 10_000
 
 

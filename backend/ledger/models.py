@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db import Base, utcnow
@@ -54,12 +54,6 @@ class TransferStatus(StrEnum):
     voided = "voided"  # a hold released, or the void that released it
 
 
-def _partial(name: str, column: str, *, unique: bool = False) -> Index:
-    """An index of the rows where `column` is set (same on PostgreSQL and SQLite)."""
-    where = text(f"{column} IS NOT NULL")
-    return Index(name, column, unique=unique, postgresql_where=where, sqlite_where=where)
-
-
 class Account(Base):
     __tablename__ = "ledger_accounts"
     __table_args__ = (
@@ -89,12 +83,8 @@ class Transfer(Base):
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("debit_account_id <> credit_account_id", name="two_accounts"),
-        # Partial indexes: most transfers have none of these, and a plain transfer then costs
-        # one index insert (its primary key) instead of five.
-        _partial("uq_ledger_transfers_idempotency_key", "idempotency_key", unique=True),
-        _partial("uq_ledger_transfers_pending_id", "pending_id", unique=True),
-        _partial("ix_ledger_transfers_reverses", "reverses_id"),
-        _partial("ix_ledger_transfers_job", "job_id"),
+        Index("ix_ledger_transfers_reverses", "reverses_id"),
+        Index("ix_ledger_transfers_job", "job_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,11 +94,11 @@ class Transfer(Base):
     debit_account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"))
     credit_account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"))
     amount: Mapped[int] = mapped_column(BigInteger)
-    # Unique (index above): a hold is captured or voided once, however many try at once.
-    pending_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transfers.id"))
+    # Unique: a hold is captured or voided once, however many try at once.
+    pending_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transfers.id"), unique=True)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transfers.id"))
-    # Unique (index above): two concurrent retries with one key cannot both post.
-    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    # Unique: two concurrent retries with one key cannot both post.
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     request_hash: Mapped[str | None] = mapped_column(String(64))
     # References for the audit trail, deliberately without foreign keys: a foreign-key check
     # takes a share lock on the help request or person row while we hold account locks, and a

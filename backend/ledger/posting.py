@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -37,9 +38,9 @@ from backend.ledger.models import (
 )
 from backend.ledger.views import TransferView
 
-accounts_t = Account.__table__
-transfers_t = Transfer.__table__
-entries_t = Entry.__table__
+accounts_t = cast(Table, Account.__table__)
+transfers_t = cast(Table, Transfer.__table__)
+entries_t = cast(Table, Entry.__table__)
 
 # Built once: building Core statements per call cost more CPU than running them on SQLite.
 _LOCK_ACCOUNTS = (

@@ -13,6 +13,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,68 +41,68 @@ class Shared:
     failures: list[BaseException] = field(default_factory=list)
 
 
-def _run(factory: sessionmaker[Session], op: Callable[[Session], TransferView]) -> None:
-    with factory() as session, session.begin():
-        return op(session)  # type: ignore[return-value]
+Op = Callable[[Session], TransferView]
+Keyed = list[tuple[str, int, int]]  # (key, credited wallet, amount): gifts from cash clearing
+PLAN = ["transfer"] * 4 + ["hold", "resolve", "refund"] + ["keyed"] * 3
 
 
-def _worker(factory: sessionmaker[Session], shared: Shared, seed: int, keyed: list) -> None:  # type: ignore[type-arg]
+def _pick(rng: random.Random, shared: Shared, keyed: Keyed, n: int) -> tuple[Op, str | None] | None:
+    """The next operation and its idempotency key, if any; None when there is nothing yet to
+    resolve or refund."""
+    choice = rng.choice(PLAN)
+    debit, credit = rng.sample(shared.wallets, 2)
+    if choice == "transfer":  # sometimes more than the wallet has
+        amount = rng.randint(1, 3_000)
+        return partial(
+            transfer, debit_account_id=debit, credit_account_id=credit, amount=amount
+        ), None
+    if choice == "keyed":  # the same request, sent by several threads at once
+        key, credit, amount = keyed[n % len(keyed)]
+        op = partial(
+            transfer,
+            debit_account_id=shared.clearing,
+            credit_account_id=credit,
+            amount=amount,
+            idempotency_key=key,
+        )
+        return op, key
+    if choice == "hold":
+        amount = rng.randint(1, 2_000)
+        return partial(hold, debit_account_id=debit, credit_account_id=credit, amount=amount), None
+    with shared.lock:
+        holds, moved = list(shared.holds), list(shared.moved)
+    if choice == "resolve" and holds:  # several threads race to post or void the same hold
+        hold_id = rng.choice(holds)
+        if rng.random() < 0.5:
+            return partial(post, hold_id=hold_id, amount=1), None
+        return partial(void, hold_id=hold_id), None
+    if choice == "refund" and moved:  # competing partial refunds of one transfer
+        return partial(refund, transfer_id=rng.choice(moved).id, amount=rng.randint(1, 500)), None
+    return None
+
+
+def _worker(factory: sessionmaker[Session], shared: Shared, seed: int, keyed: Keyed) -> None:
     rng = random.Random(seed)
-    plan = ["transfer"] * 4 + ["hold", "resolve", "refund"] + ["keyed"] * 3
     for step in range(30):
-        choice = rng.choice(plan)
-        debit, credit = rng.sample(shared.wallets, 2)
+        picked = _pick(rng, shared, keyed, seed + step)
+        if picked is None:
+            continue
+        op, key = picked
         try:
-            if choice == "transfer":  # sometimes more than the wallet has
-                amount = rng.randint(1, 3_000)
-                done = _run(
-                    factory,
-                    lambda s, d=debit, c=credit, a=amount: transfer(
-                        s, debit_account_id=d, credit_account_id=c, amount=a
-                    ),
-                )
-            elif choice == "keyed":  # the same request, sent by several threads at once
-                key, credit, amount = keyed[(seed + step) % len(keyed)]
-                done = _run(
-                    factory,
-                    lambda s, k=key, c=credit, a=amount: transfer(
-                        s,
-                        debit_account_id=shared.clearing,
-                        credit_account_id=c,
-                        amount=a,
-                        idempotency_key=k,
-                    ),
-                )
-                with shared.lock:
-                    shared.results_by_key[key].add(done.id)
-            elif choice == "hold":
-                done = _run(
-                    factory,
-                    lambda s, d=debit, c=credit: hold(
-                        s, debit_account_id=d, credit_account_id=c, amount=rng.randint(1, 2_000)
-                    ),
-                )
-                with shared.lock:
-                    shared.holds.append(done.id)
-            elif choice == "resolve" and shared.holds:
-                hold_id = rng.choice(shared.holds)
-                if rng.random() < 0.5:
-                    done = _run(factory, lambda s, h=hold_id: post(s, h, amount=1))
-                else:
-                    done = _run(factory, lambda s, h=hold_id: void(s, h))
-            elif choice == "refund" and shared.moved:
-                original = rng.choice(shared.moved).id
-                done = _run(factory, lambda s, o=original: refund(s, o, amount=rng.randint(1, 500)))
-            else:
-                continue
+            with factory() as session, session.begin():
+                done = op(session)
         except (InsufficientFunds, Conflict):
             continue  # refused on purpose: nothing written
         except BaseException as exc:  # deadlocks, integrity errors...: the test fails
             with shared.lock:
                 shared.failures.append(exc)
             return
-        if not done.replayed:
-            with shared.lock:
+        with shared.lock:
+            if key is not None:
+                shared.results_by_key[key].add(done.id)
+            if done.kind == "hold" and not done.replayed:
+                shared.holds.append(done.id)
+            if not done.replayed:
                 shared.moved.append(done)
 
 

@@ -20,10 +20,8 @@ from tests.ledger.ledger_helpers import assert_sound, balance
 
 def _job(session: Session, pay_mode: PayMode = PayMode.cash) -> tuple[HelpRequest, int, int]:
     requester, helper = make_resident(session), make_helper(session)
-    extra: dict[str, object] = {"pay_mode": pay_mode}
-    if pay_mode == PayMode.cash:
-        extra["price_cents"] = 2_000
-    request = make_request(session, requester, **extra)
+    price = 2_000 if pay_mode == PayMode.cash else None
+    request = make_request(session, requester, pay_mode=pay_mode, price_cents=price)
     return request, requester.id, helper.id
 
 

@@ -30,6 +30,8 @@ from backend.ledger.views import TransferView
 from backend.people.models import Person
 
 KEYS = [f"key-{n}" for n in range(6)]
+KEY_CHOICES = st.one_of(st.none(), st.sampled_from(KEYS))  # no key, or one of a few, reused
+AMOUNTS = st.integers(min_value=1, max_value=300)
 Request = tuple[Any, ...]
 
 
@@ -183,13 +185,10 @@ class LedgerMachine(RuleBasedStateMachine):
 
     # --- rules -------------------------------------------------------------------------
 
-    keys = st.one_of(st.none(), st.sampled_from(KEYS))
-    amounts = st.integers(min_value=1, max_value=300)
-
     # Rules without preconditions: each returns early when it has nothing to act on, which
     # keeps Hypothesis from discarding examples while the ledger is still empty.
 
-    @rule(data=st.data(), amount=amounts, key=keys, as_hold=st.booleans())
+    @rule(data=st.data(), amount=AMOUNTS, key=KEY_CHOICES, as_hold=st.booleans())
     def move(self, data: st.DataObject, amount: int, key: str | None, as_hold: bool) -> None:
         debit = data.draw(st.sampled_from(list(self.by_id)), label="debit")
         # Mostly within a unit; now and then across units, which must be refused.
@@ -199,18 +198,18 @@ class LedgerMachine(RuleBasedStateMachine):
         credit = data.draw(st.sampled_from(choices), label="credit")
         self.run(("hold" if as_hold else "transfer", debit, credit, amount), key)
 
-    @rule(data=st.data(), key=keys, extra=st.integers(min_value=-300, max_value=20))
+    @rule(data=st.data(), key=KEY_CHOICES, extra=st.integers(min_value=-300, max_value=20))
     def capture(self, data: st.DataObject, key: str | None, extra: int) -> None:
         if self.holds:
             hold_id = data.draw(st.sampled_from(sorted(self.holds)), label="hold")
             self.run(("post", hold_id, max(1, self.holds[hold_id].amount + extra)), key)
 
-    @rule(data=st.data(), key=keys)
+    @rule(data=st.data(), key=KEY_CHOICES)
     def release(self, data: st.DataObject, key: str | None) -> None:
         if self.holds:
             self.run(("void", data.draw(st.sampled_from(sorted(self.holds)), label="hold")), key)
 
-    @rule(data=st.data(), key=keys)
+    @rule(data=st.data(), key=KEY_CHOICES)
     def give_back(self, data: st.DataObject, key: str | None) -> None:
         if self.paid:
             original = data.draw(st.sampled_from(sorted(self.paid)), label="original")
