@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
 from backend.auth.router import router as auth_router
+from backend.conversations.router import router as conversations_router
 from backend.dispatch.router import router as dispatch_router
 from backend.errors import DomainError
 from backend.ledger.router import router as ledger_router
@@ -33,6 +34,7 @@ def api_router() -> APIRouter:
         matching_router,
         dispatch_router,
         ledger_router,
+        conversations_router,
         listings_router,
         ratings_router,
         reports_router,

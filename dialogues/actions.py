@@ -56,7 +56,9 @@ def active_requests(turn: Turn) -> list[HelpRequest]:
     return list(
         turn.session.scalars(
             select(HelpRequest)
-            .where(HelpRequest.requester_id == turn.person.id, HelpRequest.status.in_(ACTIVE_STATUSES))
+            .where(
+                HelpRequest.requester_id == turn.person.id, HelpRequest.status.in_(ACTIVE_STATUSES)
+            )
             .order_by(HelpRequest.created_at.desc())
         )
     )
@@ -101,7 +103,9 @@ def create_and_dispatch(turn: Turn) -> None:
 
     submit(turn.session, request, actor_id=turn.person.id)
     try:
-        start_dispatch(turn.session, request, turn.config.dispatch_policy or DispatchPolicy(), turn.now)
+        start_dispatch(
+            turn.session, request, turn.config.dispatch_policy or DispatchPolicy(), turn.now
+        )
     except DomainError as exc:
         flag_for_dispatcher(turn.session, request, f"dispatch failed: {exc.message}")
     turn.finish()
@@ -135,12 +139,20 @@ def register(turn: Turn) -> None:
         ),
     )
     if turn.incoming.channel == "telegram" and turn.incoming.sender_id:
-        add_contact(turn.session, person, ContactKind.telegram, turn.incoming.sender_id, verified=True)
+        add_contact(
+            turn.session, person, ContactKind.telegram, turn.incoming.sender_id, verified=True
+        )
     phone = slots.get("phone") or (
         turn.conversation.address if turn.incoming.channel in ("voice", "sms") else None
     )
     if phone:
-        add_contact(turn.session, person, ContactKind.phone, phone, verified=bool(slots.get("phone_verified", True)))
+        add_contact(
+            turn.session,
+            person,
+            ContactKind.phone,
+            phone,
+            verified=bool(slots.get("phone_verified", True)),
+        )
     turn.conversation.person_id = person.id
     turn.person = person
     if address and address.get("lat") is None:
@@ -166,7 +178,9 @@ def link_shared_phone(turn: Turn, phone: str) -> str:
     if owner.contact(ContactKind.telegram) not in (None, turn.incoming.sender_id):
         return "taken"
     if turn.incoming.sender_id:
-        add_contact(turn.session, owner, ContactKind.telegram, turn.incoming.sender_id, verified=True)
+        add_contact(
+            turn.session, owner, ContactKind.telegram, turn.incoming.sender_id, verified=True
+        )
     turn.conversation.person_id = owner.id
     turn.person = owner
     return "linked"
@@ -177,8 +191,12 @@ def locate_address(turn: Turn, said: str) -> dict[str, Any]:
     if found is None:
         return {"street": spoken_to_written(said)[:200], "lat": None, "lon": None}
     return {
-        "street": found.street, "postcode": found.postcode, "city": found.city,
-        "neighbourhood": found.neighbourhood, "lat": found.lat, "lon": found.lon,
+        "street": found.street,
+        "postcode": found.postcode,
+        "city": found.city,
+        "neighbourhood": found.neighbourhood,
+        "lat": found.lat,
+        "lon": found.lon,
     }
 
 

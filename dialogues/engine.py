@@ -52,7 +52,9 @@ class Engine:
             if conversation.handled_by != "bot":
                 replies = self._while_a_human_has_it(conversation, incoming)
                 store.log_replies(session, conversation, logged, replies)
-                return TurnResult(replies=replies, silent=not replies, language=conversation.language)
+                return TurnResult(
+                    replies=replies, silent=not replies, language=conversation.language
+                )
             turn = Turn(
                 session=session,
                 conversation=conversation,
@@ -72,7 +74,9 @@ class Engine:
             store.log_replies(session, conversation, logged, turn.replies)
             return TurnResult(replies=turn.replies, language=turn.language)
 
-    def _while_a_human_has_it(self, conversation: Conversation, incoming: Incoming) -> list[Outgoing]:
+    def _while_a_human_has_it(
+        self, conversation: Conversation, incoming: Incoming
+    ) -> list[Outgoing]:
         """The bot stays silent, except that an emergency is always answered."""
         if sounds_like_emergency(incoming.text):
             if "emergency" not in conversation.flags:

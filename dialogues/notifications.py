@@ -21,7 +21,10 @@ def _when(payload: dict[str, Any], language: str) -> str:
     if not start:
         return Prompts(language).say("when_asap")
     return say_window(
-        datetime.fromisoformat(start), datetime.fromisoformat(end) if end else None, utcnow(), language
+        datetime.fromisoformat(start),
+        datetime.fromisoformat(end) if end else None,
+        utcnow(),
+        language,
     )
 
 
@@ -43,13 +46,19 @@ def _values(payload: dict[str, Any], language: str) -> dict[str, Any]:
     values["when"] = _when(payload, language)
     values["where"] = _where(payload, language)
     # The backend's field names, as the catalogue's placeholders call them.
-    for placeholder, field in (("helper", "helper_first_name"), ("requester", "requester_name"),
-                               ("phone", "requester_phone"), ("word", "safety_word")):
+    for placeholder, field in (
+        ("helper", "helper_first_name"),
+        ("requester", "requester_name"),
+        ("phone", "requester_phone"),
+        ("word", "safety_word"),
+    ):
         if payload.get(field) is not None:
             values[placeholder] = payload[field]
     pay_mode = payload.get("pay_mode")
     if pay_mode == "cash" and payload.get("price_cents"):
-        values["pay"] = p.say("readback_pay_cash", price=say_euros(int(payload["price_cents"]), language))
+        values["pay"] = p.say(
+            "readback_pay_cash", price=say_euros(int(payload["price_cents"]), language)
+        )
     elif pay_mode == "time_credits":
         values["pay"] = p.say("readback_pay_time_credits")
     else:

@@ -11,13 +11,24 @@ from dialogues.understanding import sounds_like_emergency
 
 # Intents that leave a flow in progress when said clearly at a button or yes/no question.
 INTERRUPTING = {"check_status", "cancel_request", "goodbye", "report_problem"}
-HUMAN_WORDS = ("operateur", "opérateur", "quelqu'un de vrai", "une vraie personne", "operator", "real person")
+HUMAN_WORDS = (
+    "operateur",
+    "opérateur",
+    "quelqu'un de vrai",
+    "une vraie personne",
+    "operator",
+    "real person",
+)
 
 
 def route(turn: Turn) -> None:
     incoming = turn.incoming
     # 1. Buttons of notifications (offers, job done, ratings) act on their own.
-    if incoming.choice and ":" in incoming.choice and incoming.choice.split(":")[0] in ("offer", "job", "rate"):
+    if (
+        incoming.choice
+        and ":" in incoming.choice
+        and incoming.choice.split(":")[0] in ("offer", "job", "rate")
+    ):
         from dialogues.flows.notifications_replies import handle_notification_choice
 
         handle_notification_choice(turn, incoming.choice)

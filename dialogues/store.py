@@ -71,7 +71,9 @@ def describe(incoming: Incoming) -> str:
     return "[vide]"
 
 
-def log_incoming(session: Session, conversation: Conversation, incoming: Incoming) -> ConversationMessage:
+def log_incoming(
+    session: Session, conversation: Conversation, incoming: Incoming
+) -> ConversationMessage:
     payload: dict[str, Any] = {}
     if incoming.speech_confidence is not None:
         payload["speech_confidence"] = incoming.speech_confidence

@@ -110,7 +110,10 @@ class Turn:
         self.ask_text(self.prompts.say(key, **values), expect, choices)
 
     def ask_text(
-        self, text: str, expect: Expect = Expect.text, choices: tuple[Choice, ...] | list[Choice] = ()
+        self,
+        text: str,
+        expect: Expect = Expect.text,
+        choices: tuple[Choice, ...] | list[Choice] = (),
     ) -> None:
         question = Outgoing(text=text, choices=tuple(choices), expect=expect)
         self.replies.append(question)

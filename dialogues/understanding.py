@@ -26,23 +26,27 @@ def fold(text: str) -> str:
 
 _YES = re.compile(
     r"^\s*(?:euh\s+|ben\s+|bah\s+|alors\s+|oh\s+|well\s+|um\s+)*"
-    r"(oui|ouais|ouai|yes|yeah|yep|ok|okay|d'?accord|dac|exact|exactement|c'?est (?:ca|bien ca|bon)|"
-    r"tout a fait|bien sur|volontiers|absolument|parfait|correct|right|sure|of course|that'?s right|"
-    r"that'?s it|affirmatif|oui oui|👍)\b",
+    r"(oui|ouais|ouai|yes|yeah|yep|ok|okay|d'?accord|dac|exact|exactement|"
+    r"c'?est (?:ca|bien ca|bon)|tout a fait|bien sur|volontiers|absolument|parfait|correct|"
+    r"right|sure|of course|that'?s right|that'?s it|affirmatif|oui oui|👍)\b",
 )
 _NO = re.compile(
     r"^\s*(?:euh\s+|ben\s+|bah\s+|alors\s+|oh\s+|well\s+|um\s+|ah\s+)*"
     r"(non|nan|no|nope|pas du tout|pas vraiment|pas ca|c'?est pas ca|ce n'?est pas ca|"
     r"not really|that'?s wrong|wrong|👎)\b",
 )
-_EMERGENCY = re.compile(
-    r"\b(?:au secours|a l'?aide|je suis tombee?|je me suis (?:fait mal|cassee? )|ne peux plus me relever|"
-    r"peux pas me relever|odeur de gaz|ca sent le gaz|sent le gaz|incendie|au feu|y a le feu|ca brule|"
-    r"douleur (?:a|dans) la poitrine|mal (?:a|dans) la poitrine|crise cardiaque|inconscient|"
-    r"respire (?:plus|pas|mal)|cambrioleur|quelqu'?un (?:est )?(?:entre|rentre) chez moi|"
-    r"help help|somebody help|i (?:have )?fallen|i fell|can'?t get up|smell (?:of )?gas|fire|chest pain|heart attack|"
-    r"unconscious|not breathing|break.?in|burglar)\b"
+_EMERGENCY_WORDS = (
+    "au secours", "a l'?aide", "je suis tombee?", "je me suis (?:fait mal|cassee? )",
+    "ne peux plus me relever", "peux pas me relever", "odeur de gaz", "ca sent le gaz",
+    "sent le gaz", "incendie", "au feu", "y a le feu", "ca brule",
+    "douleur (?:a|dans) la poitrine", "mal (?:a|dans) la poitrine", "crise cardiaque",
+    "inconscient", "respire (?:plus|pas|mal)", "cambrioleur",
+    "quelqu'?un (?:est )?(?:entre|rentre) chez moi",
+    "help help", "somebody help", "i (?:have )?fallen", "i fell", "can'?t get up",
+    "smell (?:of )?gas", "fire", "chest pain", "heart attack", "unconscious", "not breathing",
+    "break.?in", "burglar",
 )
+_EMERGENCY = re.compile(r"\b(?:" + "|".join(_EMERGENCY_WORDS) + r")\b")
 
 
 @dataclass
@@ -82,7 +86,9 @@ class Understanding:
         return None
 
 
-def understand(parser: IntentParser, text: str, *, now: datetime, language: str | None) -> Understanding:
+def understand(
+    parser: IntentParser, text: str, *, now: datetime, language: str | None
+) -> Understanding:
     cut = text[:MAX_TEXT]
     result: ParseResult = parser.parse(cut, now=now, lang=language)
     return Understanding(

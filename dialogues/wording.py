@@ -13,12 +13,26 @@ PARIS = ZoneInfo("Europe/Paris")
 
 _PARTS = {
     "fr": {"morning": "matin", "noon": "midi", "afternoon": "après-midi", "evening": "soir"},
-    "en": {"morning": "morning", "noon": "around noon", "afternoon": "afternoon", "evening": "evening"},
+    "en": {
+        "morning": "morning",
+        "noon": "around noon",
+        "afternoon": "afternoon",
+        "evening": "evening",
+    },
 }
 _TODAY_PARTS = {
-    "fr": {"morning": "ce matin", "noon": "ce midi", "afternoon": "cet après-midi", "evening": "ce soir"},
-    "en": {"morning": "this morning", "noon": "today around noon", "afternoon": "this afternoon",
-           "evening": "this evening"},
+    "fr": {
+        "morning": "ce matin",
+        "noon": "ce midi",
+        "afternoon": "cet après-midi",
+        "evening": "ce soir",
+    },
+    "en": {
+        "morning": "this morning",
+        "noon": "today around noon",
+        "afternoon": "this afternoon",
+        "evening": "this evening",
+    },
 }
 _RELATIVE = {
     "fr": {0: "aujourd'hui", 1: "demain", 2: "après-demain"},
@@ -28,7 +42,9 @@ _RELATIVE = {
 
 def _part_of_day(start: datetime, end: datetime) -> str | None:
     hours = (start.hour, end.hour)
-    return {(8, 12): "morning", (12, 14): "noon", (14, 18): "afternoon", (18, 21): "evening"}.get(hours)
+    return {(8, 12): "morning", (12, 14): "noon", (14, 18): "afternoon", (18, 21): "evening"}.get(
+        hours
+    )
 
 
 def _hour(moment: datetime, language: str) -> str:

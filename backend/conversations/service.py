@@ -1,7 +1,8 @@
 """A dispatcher takes a conversation over, writes through the person's channel, hands back.
 
 While a dispatcher has it, the engine stays silent (an emergency is still answered). What the
-dispatcher writes goes out through the outbox on the conversation's own channel and address.
+dispatcher writes goes out through the outbox on the conversation's own channel and address;
+the words of the hand-back notice come from the dialogues' catalogue when it is delivered.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from backend.conversations.models import Conversation, ConversationMessage
 from backend.db import utcnow
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.outbox.service import enqueue
-from dialogues.messages import Outgoing
-from dialogues.prompts import Prompts
 
 MAX_DISPATCHER_TEXT = 4000
 # Flags that a dispatcher answers by taking over; cleared when they hand back.
@@ -29,7 +28,10 @@ def _conversation(session: Session, conversation_id: int) -> Conversation:
 
 def take_over(session: Session, conversation_id: int, dispatcher_id: int) -> Conversation:
     conversation = _conversation(session, conversation_id)
-    if conversation.handled_by == "dispatcher" and conversation.dispatcher_id not in (None, dispatcher_id):
+    if conversation.handled_by == "dispatcher" and conversation.dispatcher_id not in (
+        None,
+        dispatcher_id,
+    ):
         raise Conflict("another dispatcher already has this conversation")
     conversation.handled_by, conversation.dispatcher_id = "dispatcher", dispatcher_id
     conversation.flow = conversation.step = None
@@ -37,7 +39,9 @@ def take_over(session: Session, conversation_id: int, dispatcher_id: int) -> Con
     return conversation
 
 
-def dispatcher_says(session: Session, conversation_id: int, dispatcher_id: int, text: str) -> ConversationMessage:
+def dispatcher_says(
+    session: Session, conversation_id: int, dispatcher_id: int, text: str
+) -> ConversationMessage:
     text = text.strip()
     if not text:
         raise InvalidInput("an empty message cannot be sent")
@@ -47,12 +51,15 @@ def dispatcher_says(session: Session, conversation_id: int, dispatcher_id: int, 
     if conversation.handled_by != "dispatcher" or conversation.dispatcher_id != dispatcher_id:
         raise Conflict("take the conversation over before writing in it")
     message = ConversationMessage(
-        conversation_id=conversation.id, direction="out", author="dispatcher", text=text,
+        conversation_id=conversation.id,
+        direction="out",
+        author="dispatcher",
+        text=text,
         payload={"dispatcher_id": dispatcher_id},
     )
     session.add(message)
     session.flush()
-    _send(session, conversation, Outgoing(text=text), f"dispatcher:{message.id}")
+    _send(session, conversation, "dispatcher_message", {"text": text}, f"dispatcher:{message.id}")
     conversation.last_message_at = utcnow()
     return message
 
@@ -63,26 +70,63 @@ def hand_back(session: Session, conversation_id: int, dispatcher_id: int) -> Con
         return conversation
     conversation.handled_by, conversation.dispatcher_id = "bot", None
     conversation.flags = [f for f in conversation.flags if f not in ATTENTION_FLAGS]
-    conversation.state = {k: v for k, v in conversation.state.items() if k not in ("question", "slots")}
+    conversation.state = {
+        k: v for k, v in conversation.state.items() if k not in ("question", "slots")
+    }
     conversation.state = {**conversation.state, "misses": 0}
-    back = Outgoing(text=Prompts(conversation.language).say("dispatcher_back"))
     _note(session, conversation, "[la conversation revient au robot]")
-    _send(session, conversation, back, f"handback:{conversation.id}:{utcnow().isoformat()}")
+    _send(
+        session,
+        conversation,
+        "handed_back",
+        {},
+        f"handback:{conversation.id}:{utcnow().isoformat()}",
+    )
     return conversation
 
 
 def _note(session: Session, conversation: Conversation, text: str) -> None:
-    session.add(ConversationMessage(conversation_id=conversation.id, direction="out", author="system", text=text))
+    session.add(
+        ConversationMessage(
+            conversation_id=conversation.id, direction="out", author="system", text=text
+        )
+    )
 
 
-def _send(session: Session, conversation: Conversation, message: Outgoing, dedupe_key: str) -> None:
+def _send(
+    session: Session,
+    conversation: Conversation,
+    kind: str,
+    payload: dict[str, str],
+    dedupe_key: str,
+) -> None:
+    # A phone caller is reached by SMS: the call may be over when the dispatcher writes.
     channel = "sms" if conversation.channel == "voice" else conversation.channel
     enqueue(
         session,
         channel=channel,
         address=conversation.address,
-        kind="dispatcher_message",
-        payload={"language": conversation.language, **message.to_dict()},
+        kind=kind,
+        payload={"language": conversation.language, **payload},
         person_id=conversation.person_id,
         dedupe_key=dedupe_key,
     )
+
+
+# What a dispatcher must see first: lower is more urgent.
+URGENCY = {
+    "emergency": 0,
+    "asked_for_human": 1,
+    "misunderstood_twice": 2,
+    "dropped_call": 3,
+    "identity_conflict": 4,
+    "problem_reported": 5,
+    "address_to_verify": 6,
+}
+
+
+def urgency(conversation: Conversation) -> int:
+    ranks = [URGENCY.get(str(flag), 9) for flag in conversation.flags]
+    if conversation.handled_by == "waiting":
+        ranks.append(1)
+    return min(ranks, default=10)

@@ -39,7 +39,14 @@ def record_rating(turn: Turn, request_id: int, stars: int) -> None:
         turn.say("rate_nothing")
         return
     if stars <= LOW_RATING:
-        report(turn.session, turn.person.id, "other", f"note {stars}/5", request_id=request_id, now=turn.now)
+        report(
+            turn.session,
+            turn.person.id,
+            "other",
+            f"note {stars}/5",
+            request_id=request_id,
+            now=turn.now,
+        )
         turn.say("rate_low")
     else:
         turn.say("rate_thanks")
@@ -60,8 +67,12 @@ class RateFlow:
             return
         turn.goto(self.name, "stars")
         turn.set_slots(request_id=request.id)
-        turn.ask("rate_ask", Expect.choice, [Choice(f"stars:{n}", "★" * n, str(n)) for n in range(1, 6)],
-                 helper=helper.display_name.split()[0])
+        turn.ask(
+            "rate_ask",
+            Expect.choice,
+            [Choice(f"stars:{n}", "★" * n, str(n)) for n in range(1, 6)],
+            helper=helper.display_name.split()[0],
+        )
 
     def handle(self, turn: Turn) -> None:
         stars = _stars_in(turn)
@@ -80,8 +91,19 @@ def _stars_in(turn: Turn) -> int | None:
     if incoming.choice and incoming.choice.startswith("stars:"):
         return int(incoming.choice[6:])
     text = (incoming.digits or "") + " " + (incoming.text or "")
-    words = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
-             "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+    words = {
+        "un": 1,
+        "une": 1,
+        "deux": 2,
+        "trois": 3,
+        "quatre": 4,
+        "cinq": 5,
+        "one": 1,
+        "two": 2,
+        "three": 3,
+        "four": 4,
+        "five": 5,
+    }
     for token in text.lower().replace("/", " ").split():
         if token.isdigit() and 1 <= int(token) <= 5:
             return int(token)
@@ -105,8 +127,14 @@ class ReportFlow:
             return
         assert turn.person is not None
         request = last_done_request(turn) or next(iter(actions.active_requests(turn)), None)
-        report(turn.session, turn.person.id, "other", text[:2000],
-               request_id=request.id if request else None, now=turn.now)
+        report(
+            turn.session,
+            turn.person.id,
+            "other",
+            text[:2000],
+            request_id=request.id if request else None,
+            now=turn.now,
+        )
         turn.flag("problem_reported")
         turn.finish()
         turn.understood()
@@ -127,8 +155,12 @@ class AlertFlow:
                 actions.hand_over(turn, "misunderstood_twice")
             return
         assert turn.person is not None
-        create_listing(turn.session, turn.person.id,
-                       ListingCreate(kind=ListingKind.alert, title=text[:120], body=text[:4000]), now=turn.now)
+        create_listing(
+            turn.session,
+            turn.person.id,
+            ListingCreate(kind=ListingKind.alert, title=text[:120], body=text[:4000]),
+            now=turn.now,
+        )
         turn.finish()
         turn.understood()
         turn.say("alert_posted")

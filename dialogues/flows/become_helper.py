@@ -75,12 +75,16 @@ class BecomeHelperFlow:
         turn.set_slots(radius_km=radius)
         turn.goto(NAME, "availability")
         p = turn.prompts
-        turn.ask("helper_ask_availability", Expect.choice, (
-            Choice("avail:weekday_days", p.say("avail_weekday_days"), "1"),
-            Choice("avail:weekday_evenings", p.say("avail_weekday_evenings"), "2"),
-            Choice("avail:weekends", p.say("avail_weekends"), "3"),
-            Choice("avail:any", p.say("avail_any"), "4"),
-        ))
+        turn.ask(
+            "helper_ask_availability",
+            Expect.choice,
+            (
+                Choice("avail:weekday_days", p.say("avail_weekday_days"), "1"),
+                Choice("avail:weekday_evenings", p.say("avail_weekday_evenings"), "2"),
+                Choice("avail:weekends", p.say("avail_weekends"), "3"),
+                Choice("avail:any", p.say("avail_any"), "4"),
+            ),
+        )
 
     def on_availability(self, turn: Turn) -> None:
         choice = turn.incoming.choice or ""
@@ -99,7 +103,10 @@ class BecomeHelperFlow:
                 services=slots["services"],
                 radius_km=slots["radius_km"],
                 languages=[person.language],
-                availability=[AvailabilityIn(weekday=d, start_minute=a, end_minute=b) for d, a, b in AVAILABILITY[key]],
+                availability=[
+                    AvailabilityIn(weekday=d, start_minute=a, end_minute=b)
+                    for d, a, b in AVAILABILITY[key]
+                ],
             ),
         )
         turn.finish()
@@ -118,6 +125,8 @@ class BecomeHelperFlow:
 
     def _ask_radius(self, turn: Turn) -> None:
         turn.goto(NAME, "radius")
-        turn.ask("helper_ask_radius", Expect.choice, [
-            Choice(f"radius:{km:g}", f"{km:g} km", key) for key, km in RADII
-        ])
+        turn.ask(
+            "helper_ask_radius",
+            Expect.choice,
+            [Choice(f"radius:{km:g}", f"{km:g} km", key) for key, km in RADII],
+        )

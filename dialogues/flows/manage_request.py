@@ -46,12 +46,14 @@ class CancelFlow:
             turn.say("cancel_kept")
             return
         assert turn.person is not None
-        cancel_request(turn.session, request_id, turn.person.id, reason="cancelled by the requester")
+        cancel_request(
+            turn.session, request_id, turn.person.id, reason="cancelled by the requester"
+        )
         turn.say("cancelled", id=request_id)
 
 
 class ChangeFlow:
-    """"Plutôt jeudi", "à quinze heures", "changer l'adresse": what is said is applied."""
+    """ "Plutôt jeudi", "à quinze heures", "changer l'adresse": what is said is applied."""
 
     name = "change_request"
 
@@ -85,7 +87,11 @@ class ChangeFlow:
             request.window_end = datetime.fromisoformat(slots["window"][1])
         place = slots.get("place")
         if isinstance(place, dict) and place.get("lat") is not None:
-            request.place_text, request.lat, request.lon = place.get("text", ""), place["lat"], place["lon"]
+            request.place_text, request.lat, request.lon = (
+                place.get("text", ""),
+                place["lat"],
+                place["lon"],
+            )
         if slots.get("service"):
             request.service = slots["service"]
         if slots.get("price_cents"):
@@ -94,14 +100,28 @@ class ChangeFlow:
         summary = f"{values['service']}, {values['when']}, {values['place']}."
         from backend.requests.service import record
 
-        record(turn.session, request, "change", actor_id=turn.person.id if turn.person else None, note=summary)
+        record(
+            turn.session,
+            request,
+            "change",
+            actor_id=turn.person.id if turn.person else None,
+            note=summary,
+        )
         turn.finish()
         turn.understood()
         turn.say("changed", summary=summary)
-        if request.helper_id and request.status in (RequestStatus.assigned, RequestStatus.in_progress):
+        if request.helper_id and request.status in (
+            RequestStatus.assigned,
+            RequestStatus.in_progress,
+        ):
             helper = turn.session.get_one(Person, request.helper_id)
-            notify_person(turn.session, helper, "changed_helper", {"id": request.id, "summary": summary},
-                          dedupe_key=None)
+            notify_person(
+                turn.session,
+                helper,
+                "changed_helper",
+                {"id": request.id, "summary": summary},
+                dedupe_key=None,
+            )
             turn.say("change_assigned_note", helper=helper.display_name.split()[0])
 
 
@@ -120,4 +140,3 @@ def _slots_of(request: HelpRequest) -> dict[str, Any]:
         "price_cents": request.price_cents,
         "details": request.details,
     }
-

@@ -33,7 +33,9 @@ def check_status(turn: Turn) -> None:
         if request.needs_dispatcher and request.status in (RequestStatus.open, RequestStatus.draft):
             turn.say("status_flagged", **values)
         elif request.status == RequestStatus.assigned:
-            turn.say("status_assigned", helper=helper_name, word=request.safety_word or "", **values)
+            turn.say(
+                "status_assigned", helper=helper_name, word=request.safety_word or "", **values
+            )
         elif request.status == RequestStatus.in_progress:
             turn.say("status_in_progress", helper=helper_name, **values)
         elif request.status == RequestStatus.offered:

@@ -93,8 +93,13 @@ class RegistrationFlow:
     def on_address(self, turn: Turn) -> None:
         incoming = turn.incoming
         if incoming.location is not None:
-            turn.set_slots(address={"street": "Position partagée", "lat": incoming.location.lat,
-                                    "lon": incoming.location.lon})
+            turn.set_slots(
+                address={
+                    "street": "Position partagée",
+                    "lat": incoming.location.lat,
+                    "lon": incoming.location.lon,
+                }
+            )
             self._done(turn)
             return
         said = (incoming.text or "").strip()

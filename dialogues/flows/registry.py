@@ -8,7 +8,13 @@ from dialogues.flows.after_job import AlertFlow, RateFlow, ReportFlow
 from dialogues.flows.base import Flow
 from dialogues.flows.become_helper import BecomeHelperFlow
 from dialogues.flows.manage_request import CancelFlow, ChangeFlow
-from dialogues.flows.one_shots import browse_listings, check_status, goodbye, payment_question, thank
+from dialogues.flows.one_shots import (
+    browse_listings,
+    check_status,
+    goodbye,
+    payment_question,
+    thank,
+)
 from dialogues.flows.registration import RegistrationFlow
 from dialogues.flows.request_help import RequestHelpFlow
 from dialogues.turn import Turn

@@ -20,7 +20,16 @@ from dialogues.wording import PARIS, say_euros, say_window
 
 NAME = "request_help"
 # Keypad digits for the commonest services; the others are said aloud.
-KEYPAD_SERVICES = ("errands", "diy", "transport", "companionship", "tech_help", "gardening", "pet_care", "paperwork")
+KEYPAD_SERVICES = (
+    "errands",
+    "diy",
+    "transport",
+    "companionship",
+    "tech_help",
+    "gardening",
+    "pet_care",
+    "paperwork",
+)
 
 
 class RequestHelpFlow:
@@ -64,11 +73,15 @@ class RequestHelpFlow:
             turn.set_slots(window=None, time_given=True)
         elif choice == "time:today" or digit == "1":
             end = today.replace(hour=20, minute=0, second=0, microsecond=0)
-            turn.set_slots(window=[turn.now.isoformat(), max(end, turn.now + timedelta(hours=2)).isoformat()],
-                           time_given=True)
+            turn.set_slots(
+                window=[turn.now.isoformat(), max(end, turn.now + timedelta(hours=2)).isoformat()],
+                time_given=True,
+            )
         elif choice == "time:tomorrow" or digit == "2":
             day = (today + timedelta(days=1)).replace(hour=8, minute=0, second=0, microsecond=0)
-            turn.set_slots(window=[day.isoformat(), day.replace(hour=20).isoformat()], time_given=True)
+            turn.set_slots(
+                window=[day.isoformat(), day.replace(hour=20).isoformat()], time_given=True
+            )
         elif turn.understanding is not None:
             apply_entities(turn, turn.understanding)
             if not turn.slots.get("time_given"):
@@ -126,9 +139,14 @@ class RequestHelpFlow:
     def on_pay(self, turn: Turn) -> None:
         choice = turn.incoming.choice or ""
         digit = (turn.incoming.digits or "")[:1]
-        pay = {"pay:volunteer": PayMode.volunteer, "pay:cash": PayMode.cash,
-               "pay:time_credits": PayMode.time_credits}.get(choice)
-        pay = pay or {"1": PayMode.volunteer, "2": PayMode.cash, "3": PayMode.time_credits}.get(digit)
+        pay = {
+            "pay:volunteer": PayMode.volunteer,
+            "pay:cash": PayMode.cash,
+            "pay:time_credits": PayMode.time_credits,
+        }.get(choice)
+        pay = pay or {"1": PayMode.volunteer, "2": PayMode.cash, "3": PayMode.time_credits}.get(
+            digit
+        )
         understanding = turn.understanding
         if pay is None and understanding is not None:
             price = understanding.entity("price")
@@ -178,18 +196,26 @@ class RequestHelpFlow:
             turn.understood()
             turn.goto(NAME, "what_to_change")
             p = turn.prompts
-            turn.ask("what_to_change", Expect.choice, (
-                Choice("change:time", p.say("change_time"), "1"),
-                Choice("change:place", p.say("change_place"), "2"),
-                Choice("change:service", p.say("change_service"), "3"),
-                Choice("change:abandon", p.say("change_abandon"), "4"),
-            ))
+            turn.ask(
+                "what_to_change",
+                Expect.choice,
+                (
+                    Choice("change:time", p.say("change_time"), "1"),
+                    Choice("change:place", p.say("change_place"), "2"),
+                    Choice("change:service", p.say("change_service"), "3"),
+                    Choice("change:abandon", p.say("change_abandon"), "4"),
+                ),
+            )
             return
         _missed(turn)
 
     def on_what_to_change(self, turn: Turn) -> None:
-        choice = turn.incoming.choice or {"1": "change:time", "2": "change:place", "3": "change:service",
-                                          "4": "change:abandon"}.get((turn.incoming.digits or "")[:1], "")
+        choice = turn.incoming.choice or {
+            "1": "change:time",
+            "2": "change:place",
+            "3": "change:service",
+            "4": "change:abandon",
+        }.get((turn.incoming.digits or "")[:1], "")
         understanding = turn.understanding
         if not choice and understanding is not None and apply_entities(turn, understanding):
             turn.understood()
@@ -201,7 +227,11 @@ class RequestHelpFlow:
             turn.finish()
             turn.say("request_abandoned")
             return
-        slot = {"change:time": "time_given", "change:place": "place", "change:service": "service"}.get(choice)
+        slot = {
+            "change:time": "time_given",
+            "change:place": "place",
+            "change:service": "service",
+        }.get(choice)
         if slot is None:
             _missed(turn)
             return
@@ -226,7 +256,11 @@ def apply_entities(turn: Turn, understanding: Understanding) -> bool:
     if isinstance(price, dict):
         if price.get("free") and slots.get("pay") != PayMode.volunteer:
             changes.update(pay=str(PayMode.volunteer), price_cents=None)
-        elif isinstance(price.get("amount"), int) and price["amount"] > 0 and price["amount"] != slots.get("price_cents"):
+        elif (
+            isinstance(price.get("amount"), int)
+            and price["amount"] > 0
+            and price["amount"] != slots.get("price_cents")
+        ):
             changes.update(pay=str(PayMode.cash), price_cents=price["amount"])
     place = understanding.entity("place")
     if isinstance(place, str) and place.strip():
@@ -244,10 +278,18 @@ def ask_next(turn: Turn) -> None:
     if not slots.get("service"):
         turn.goto(NAME, "service")
         services = [*KEYPAD_SERVICES, *(s for s in SERVICES if s not in KEYPAD_SERVICES)]
-        turn.ask("ask_service", Expect.choice, [
-            Choice(f"service:{s}", _capitalise(p.service(s)), str(i + 1) if i < len(KEYPAD_SERVICES) else None)
-            for i, s in enumerate(services)
-        ])
+        turn.ask(
+            "ask_service",
+            Expect.choice,
+            [
+                Choice(
+                    f"service:{s}",
+                    _capitalise(p.service(s)),
+                    str(i + 1) if i < len(KEYPAD_SERVICES) else None,
+                )
+                for i, s in enumerate(services)
+            ],
+        )
     elif not slots.get("time_given"):
         turn.goto(NAME, "time")
         turn.ask("ask_time", Expect.text, _time_choices(turn))
@@ -264,11 +306,15 @@ def ask_next(turn: Turn) -> None:
         turn.ask("ask_details", Expect.text, (Choice("skip", p.say("skip"), "#"),))
     elif not slots.get("pay"):
         turn.goto(NAME, "pay")
-        turn.ask("ask_pay", Expect.choice, (
-            Choice("pay:volunteer", p.say("pay_volunteer"), "1"),
-            Choice("pay:cash", p.say("pay_cash"), "2"),
-            Choice("pay:time_credits", p.say("pay_time_credits"), "3"),
-        ))
+        turn.ask(
+            "ask_pay",
+            Expect.choice,
+            (
+                Choice("pay:volunteer", p.say("pay_volunteer"), "1"),
+                Choice("pay:cash", p.say("pay_cash"), "2"),
+                Choice("pay:time_credits", p.say("pay_time_credits"), "3"),
+            ),
+        )
     elif slots["pay"] == PayMode.cash and not slots.get("price_cents"):
         turn.goto(NAME, "price")
         turn.ask("ask_price", Expect.text)
@@ -280,7 +326,11 @@ def ask_next(turn: Turn) -> None:
 def readback_values(turn: Turn) -> dict[str, str]:
     slots, p = turn.slots, turn.prompts
     window = slots.get("window")
-    start, end = (datetime.fromisoformat(window[0]), datetime.fromisoformat(window[1])) if window else (None, None)
+    start, end = (
+        (datetime.fromisoformat(window[0]), datetime.fromisoformat(window[1]))
+        if window
+        else (None, None)
+    )
     place = slots.get("place")
     if place == "home":
         where = p.say("place_at", address=actions.home_line(turn) or "")
@@ -290,7 +340,9 @@ def readback_values(turn: Turn) -> dict[str, str]:
         where = p.say("place_unknown")
     pay = slots.get("pay")
     if pay == PayMode.cash:
-        money = p.say("readback_pay_cash", price=say_euros(int(slots.get("price_cents") or 0), turn.language))
+        money = p.say(
+            "readback_pay_cash", price=say_euros(int(slots.get("price_cents") or 0), turn.language)
+        )
     elif pay == PayMode.time_credits:
         money = p.say("readback_pay_time_credits")
     else:
