@@ -41,6 +41,7 @@ def _values(payload: dict[str, Any], language: str) -> dict[str, Any]:
     p = Prompts(language)
     values = {k: v for k, v in payload.items() if isinstance(v, str | int | float)}
     values.setdefault("id", payload.get("request_id", ""))
+    values.setdefault("reason", "")
     if "service" in payload:
         values["service"] = p.service(payload["service"])
     values["when"] = _when(payload, language)
@@ -77,6 +78,8 @@ class _Blank(dict[str, Any]):
 def render_notification(kind: str, payload: dict[str, Any], language: str) -> list[Outgoing]:
     language = language if language in ("fr", "en") else "fr"
     texts = catalogue(language)
+    if kind == "offer_withdrawn":
+        kind = f"offer_withdrawn_{payload.get('reason', 'taken')}"
     template = texts.get(f"notify.{kind}")
     if template is None:
         return [Outgoing(text=str(payload.get("text") or kind))]

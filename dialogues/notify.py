@@ -6,20 +6,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from backend.dispatch.messages import reach
 from backend.outbox.models import OutboxMessage
 from backend.outbox.service import enqueue
-from backend.people.models import ContactKind, Person
-
-
-def channel_of(person: Person) -> tuple[str, str] | None:
-    """Telegram when they have it (buttons), else SMS to their phone."""
-    telegram = person.contact(ContactKind.telegram)
-    if telegram:
-        return "telegram", telegram
-    phone = person.contact(ContactKind.phone)
-    if phone:
-        return "sms", phone
-    return None
+from backend.people.models import Person
 
 
 def notify_person(
@@ -30,7 +20,7 @@ def notify_person(
     *,
     dedupe_key: str | None,
 ) -> OutboxMessage | None:
-    route = channel_of(person)
+    route = reach(person)
     if route is None:
         return None
     channel, address = route

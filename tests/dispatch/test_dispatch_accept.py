@@ -19,6 +19,7 @@ from backend.dispatch.service import (
 from backend.errors import Forbidden
 from backend.jobs.models import JobStatus
 from backend.requests.models import RequestStatus
+from dialogues.notifications import render_notification
 from tests.dispatch.dispatch_data import (
     NOW,
     POLICY,
@@ -61,8 +62,8 @@ def test_the_winner_gets_the_address_and_the_requester_a_safety_word(session: Se
     assert to_requester.person_id == jeanne.id and to_requester.channel == "sms"
     assert to_requester.payload["helper_first_name"] == "Amélie"
     assert to_requester.payload["safety_word"] == request.safety_word
-    assert request.safety_word in to_requester.payload["text"]
-    assert "Amélie" in to_requester.payload["text"]
+    told = render_notification(to_requester.kind, to_requester.payload, "fr")[0].text
+    assert request.safety_word in told and "Amélie" in told
     assert "+33" not in str(to_requester.payload)  # the helper's number stays private
     (withdrawn,) = outbox(session, "offer_withdrawn")
     assert withdrawn.person_id == other.id and withdrawn.payload["offer_id"] == second.id

@@ -21,6 +21,7 @@ from backend.errors import Forbidden, InvalidInput
 from backend.jobs.models import JobStatus
 from backend.people.models import PersonRole, PersonStatus, Role
 from backend.requests.models import RequestStatus
+from dialogues.notifications import render_notification
 from tests.dispatch.dispatch_data import (
     NOW,
     POLICY,
@@ -123,7 +124,7 @@ def test_cancelling_tells_the_assigned_helper_not_to_come(session: Session) -> N
     assert request.status == RequestStatus.cancelled
     (message,) = outbox(session, "request_cancelled")
     assert message.person_id == aidant.id and message.channel == "telegram"
-    assert "ma fille est venue" in message.payload["text"]
+    assert "ma fille est venue" in render_notification(message.kind, message.payload, "fr")[0].text
 
 
 def test_cancelling_withdraws_pending_offers(session: Session, dispatcher: int) -> None:

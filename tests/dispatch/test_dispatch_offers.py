@@ -12,6 +12,7 @@ from backend.dispatch.service import NOBODY_AVAILABLE, start_dispatch
 from backend.errors import Conflict
 from backend.jobs.models import Job, JobStatus
 from backend.requests.models import RequestStatus
+from dialogues.notifications import render_notification
 from tests.dispatch.dispatch_data import (
     NOW,
     POLICY,
@@ -67,7 +68,8 @@ def test_offer_messages_say_where_only_approximately(session: Session) -> None:
         flat = str(payload)
         assert "rue de la République" not in flat and "+336" not in flat
         assert "lat" not in payload and "lon" not in payload and "address" not in payload
-        assert "Presqu'île" in payload["text"] and "courses" in payload["text"]
+        told = render_notification(message.kind, message.payload, "fr")[0].text
+        assert "Presqu'île" in told and "courses" in told
 
 
 def test_helpers_who_cannot_be_reached_are_skipped(session: Session) -> None:
