@@ -15,8 +15,8 @@ from backend.db import make_engine, make_session_factory
 from backend.dispatch.jobs import job_handlers as dispatch_job_handlers
 from backend.dispatch.service import DispatchPolicy
 from backend.jobs.service import JobHandler, run_due
-from backend.outbox.service import Sender, deliver_due
 from backend.listings.service import EXPIRY_SWEEP_JOB, expiry_sweep_job
+from backend.outbox.service import Sender, deliver_due
 from backend.workers import PollingWorker
 from bots.telegram import TelegramChannel, TelegramSender
 from coupdemain.nlu_parser import build_parser
@@ -140,6 +140,7 @@ def create_app(
     app.state.engine = engine
     app.state.session_factory = factory
     app.state.conversation_engine = conversation_engine
+    app.state.commission_bps = settings.commission_bps
     install_error_handlers(app)
     app.include_router(api_router())
     if telegram is not None and telegram.mode == "webhook":

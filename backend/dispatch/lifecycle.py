@@ -6,10 +6,11 @@ from sqlalchemy.orm import Session
 
 from backend.dispatch import messages, store
 from backend.dispatch.assignment import withdraw_pending
-from backend.errors import Forbidden
+from backend.errors import DomainError, Forbidden
+from backend.ledger.jobs import settle_job
 from backend.people.models import Person, Role
-from backend.requests.models import HelpRequest, RequestStatus
-from backend.requests.service import transition
+from backend.requests.models import HelpRequest, PayMode, RequestStatus
+from backend.requests.service import flag_for_dispatcher, transition
 
 
 def _actor(session: Session, actor_id: int) -> Person:
@@ -35,8 +36,12 @@ def start_job(session: Session, request_id: int, actor_id: int) -> HelpRequest:
     return request
 
 
-def complete_job(session: Session, request_id: int, actor_id: int) -> HelpRequest:
-    """The helper, the requester or a dispatcher says the job is done."""
+def complete_job(
+    session: Session, request_id: int, actor_id: int, *, commission_bps: int
+) -> HelpRequest:
+    """The helper, the requester or a dispatcher says the job is done: the payment is recorded
+    in the ledger (cash or time credits; nothing for volunteer help) and the requester is
+    asked for a rating."""
     request = store.lock_request(session, request_id)
     actor = _actor(session, actor_id)
     parties = (request.helper_id, request.requester_id)
@@ -45,7 +50,36 @@ def complete_job(session: Session, request_id: int, actor_id: int) -> HelpReques
     if request.status == RequestStatus.done:
         return request
     transition(session, request, RequestStatus.done, actor_id=actor.id)
+    _settle(session, request, actor.id, commission_bps)
+    requester = session.get(Person, request.requester_id)
+    helper = session.get(Person, request.helper_id) if request.helper_id else None
+    if requester is not None and helper is not None:
+        messages.send_rate_request(session, request, requester, helper)
     return request
+
+
+def _settle(session: Session, request: HelpRequest, actor_id: int, commission_bps: int) -> None:
+    """A payment that cannot be recorded (no duration for time credits, an empty time
+    account) must not undo the job: it goes to a dispatcher instead."""
+    if request.pay_mode == PayMode.volunteer or request.helper_id is None:
+        return
+    try:
+        with session.begin_nested():
+            settle_job(
+                session,
+                request_id=request.id,
+                requester_id=request.requester_id,
+                helper_id=request.helper_id,
+                pay_mode=PayMode(request.pay_mode),
+                price_cents=request.price_cents,
+                duration_minutes=request.duration_minutes,
+                commission_bps=commission_bps if request.pay_mode == PayMode.cash else 0,
+                actor_id=actor_id,
+            )
+    except DomainError as exc:
+        flag_for_dispatcher(
+            session, request, f"paiement à régler : {exc.message}", actor_id=actor_id
+        )
 
 
 def cancel_request(

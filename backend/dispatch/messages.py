@@ -139,6 +139,19 @@ def send_withdrawn(
     _write(session, helper, target, "offer_withdrawn", payload, f"offer_withdrawn:{offer.id}")
 
 
+def send_rate_request(
+    session: Session, request: HelpRequest, requester: Person, helper: Person
+) -> None:
+    target = reach(requester)
+    if target is None:
+        return
+    payload = _common(request) | {
+        "helper_first_name": first_name(helper),
+        "language": requester.language,
+    }
+    _write(session, requester, target, "rate_request", payload, f"rate_request:{request.id}")
+
+
 def send_cancelled_to_helper(
     session: Session, request: HelpRequest, helper: Person, reason: str
 ) -> None:

@@ -84,8 +84,13 @@ def start(request_id: int, session: SessionDep, user: CurrentUser) -> RequestSta
 
 
 @router.post("/requests/{request_id}/complete", response_model=RequestStateOut)
-def complete(request_id: int, session: SessionDep, user: CurrentUser) -> RequestStateOut:
-    return RequestStateOut.model_validate(service.complete_job(session, request_id, user.id))
+def complete(
+    request_id: int, session: SessionDep, user: CurrentUser, http: Request
+) -> RequestStateOut:
+    bps = int(getattr(http.app.state, "commission_bps", 0))
+    return RequestStateOut.model_validate(
+        service.complete_job(session, request_id, user.id, commission_bps=bps)
+    )
 
 
 @router.post("/requests/{request_id}/cancel", response_model=RequestStateOut)

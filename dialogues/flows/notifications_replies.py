@@ -26,7 +26,7 @@ def handle_notification_choice(turn: Turn, choice: str) -> None:
             decline_offer(turn.session, ident, person.id, turn.now)
             turn.say("thanks_reply")
         elif kind == "job" and verb == "done":
-            complete_job(turn.session, ident, person.id)
+            complete_job(turn.session, ident, person.id, commission_bps=turn.config.commission_bps)
             turn.say("thanks_reply")
         elif kind == "rate" and len(parts) == 4 and parts[3].isdigit():
             record_rating(turn, ident, int(parts[3]))

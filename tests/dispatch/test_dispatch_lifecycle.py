@@ -20,7 +20,7 @@ from backend.dispatch.service import (
 from backend.errors import Forbidden, InvalidInput
 from backend.jobs.models import JobStatus
 from backend.people.models import PersonRole, PersonStatus, Role
-from backend.requests.models import RequestStatus
+from backend.requests.models import HelpRequest, RequestStatus
 from dialogues.notifications import render_notification
 from tests.dispatch.dispatch_data import (
     NOW,
@@ -101,7 +101,7 @@ def test_the_job_starts_and_ends(session: Session, dispatcher: int) -> None:
     start_job(session, request.id, aidant.id)
     start_job(session, request.id, aidant.id)  # a second tap changes nothing
     assert request.status == RequestStatus.in_progress
-    complete_job(session, request.id, jeanne.id)
+    complete_job(session, request.id, jeanne.id, commission_bps=1000)
     assert request.status == RequestStatus.done and request.completed_at is not None
     assert [e.to_status for e in request.events if e.kind == "status"][-3:] == [
         RequestStatus.assigned,
@@ -154,3 +154,39 @@ def test_a_requester_on_a_landline_is_called_and_one_without_contact_is_flagged(
     other = open_request(session, unreachable)
     assign_by_hand(session, other.id, aidant.id, dispatcher, NOW)
     assert other.needs_dispatcher and "safety word" in other.flag_reason
+
+
+def _done_job(session: Session, **request_fields: object) -> tuple[int, int, int]:
+    aidant = helper(session, "Aidant")
+    jeanne = requester(session)
+    request = open_request(session, jeanne, **request_fields)
+    (offer,) = start_dispatch(session, request, POLICY, NOW)
+    accept_offer(session, offer.id, aidant.id, NOW + timedelta(minutes=1))
+    complete_job(session, request.id, aidant.id, commission_bps=1000)
+    return request.id, jeanne.id, aidant.id
+
+
+def test_a_cash_job_is_recorded_in_the_ledger_with_the_commission(session: Session) -> None:
+    from backend.ledger.accounts import person_accounts
+    from backend.ledger.models import AccountKind
+
+    _request_id, _jeanne, aidant = _done_job(session, pay_mode="cash", price_cents=2000)
+    dues = {a.kind: a.balance for a in person_accounts(session, aidant)}
+    # The helper was paid 20 EUR in cash by hand and owes the platform its 10 %.
+    assert dues[AccountKind.person_dues] == -200
+
+
+def test_a_time_credit_job_without_a_duration_goes_to_a_dispatcher(session: Session) -> None:
+    request_id, _jeanne, _aidant = _done_job(session, pay_mode="time_credits")
+    request = session.get_one(HelpRequest, request_id)
+    assert request.status == RequestStatus.done
+    assert request.needs_dispatcher and request.flag_reason.startswith("paiement à régler")
+
+
+def test_the_requester_is_asked_for_a_rating_once_the_job_is_done(session: Session) -> None:
+    request_id, jeanne, _aidant = _done_job(session)
+    (asked,) = outbox(session, "rate_request")
+    assert asked.person_id == jeanne and asked.payload["request_id"] == request_id
+    said = render_notification(asked.kind, asked.payload, "fr")[0]
+    assert said.text.startswith("Aidant vous a aidé.")
+    assert [c.id for c in said.choices] == [f"rate:{request_id}:{n}" for n in range(1, 6)]
