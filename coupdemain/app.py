@@ -100,6 +100,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         workers: list[PollingWorker] = []
         channel_senders: dict[str, Sender] = {}
+        warm_up = getattr(getattr(conversation_engine, "parser", None), "load_in_background", None)
+        if warm_up is not None:
+            warm_up()  # the first message should not wait for the model to load or train
         if telegram is not None:
             await telegram.start()
         if settings.run_workers:

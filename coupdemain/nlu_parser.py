@@ -31,7 +31,9 @@ class LazyLocalParser:
                 self._parser = load_or_train(self._models_dir, notify=log.warning)
             return self._parser
 
-    def parse(self, text: str, *, now: datetime | None = None, lang: str | None = None) -> ParseResult:
+    def parse(
+        self, text: str, *, now: datetime | None = None, lang: str | None = None
+    ) -> ParseResult:
         return self.load().parse(text, now=now, lang=lang)
 
 

@@ -33,7 +33,7 @@ class Engine:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._factory = session_factory
-        self._parser = parser
+        self.parser = parser  # public: the composition root may warm it up
         self._config = config or EngineConfig()
         self._clock = clock
 
@@ -60,7 +60,7 @@ class Engine:
                 conversation=conversation,
                 incoming=incoming,
                 person=person,
-                parser=self._parser,
+                parser=self.parser,
                 config=self._config,
                 now=now,
             )

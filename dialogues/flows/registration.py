@@ -16,6 +16,7 @@ from dialogues.turn import Turn
 from dialogues.understanding import yes_or_no
 
 NAME = "registration"
+_REQUESTS = ("request_help", "offer_help", "check_status", "browse_listings", "post_alert")
 _INTRO = re.compile(
     r"^\s*(?:euh|ben|alors|bonjour|bonsoir|hello|hi|oui)?[\s,]*"
     r"(?:je m'?appelle|je suis|moi c'?est|c'?est|mon nom est|my name is|i am|i'?m|this is)?\s*",
@@ -36,6 +37,12 @@ class RegistrationFlow:
         getattr(self, f"on_{turn.step or 'name'}")(turn)
 
     def on_name(self, turn: Turn) -> None:
+        understanding = turn.understanding
+        if understanding is not None and understanding.is_intent(*_REQUESTS, at_least=0.6):
+            # They said what they need before their name: keep it for afterwards.
+            turn.remember(resume={"text": turn.incoming.text})
+            turn.ask("ask_name_first", Expect.text)
+            return
         name = _name_from(turn)
         if not name:
             if turn.misunderstood():

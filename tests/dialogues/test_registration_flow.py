@@ -93,3 +93,18 @@ def test_unknown_caller_registers_on_the_phone_with_a_read_back(
     marcel = find_by_contact(session, ContactKind.phone, "+33478000002")
     assert marcel is not None and marcel.display_name == "Marcel Petit"
     assert "address_to_verify" in session.scalars(select(Conversation)).one().flags
+
+
+def test_a_newcomer_who_starts_with_their_request_is_asked_their_name_and_it_is_kept(
+    chat: Callable[..., Chat], session: Session
+) -> None:
+    tg = chat()
+    tg.say("/start")
+    replies = tg.say("bonjour j'ai besoin de quelqu'un pour faire mes courses demain matin")
+    assert replies == ["Je note votre demande. D'abord, comment vous appelez-vous ?"]
+    tg.say("Nadia Arnaud")
+    tg.press("skip")
+    tg.say("8 rue inconnue")
+    replies = tg.say("oui")
+    # The request resumes with service and time already known: next is the place.
+    assert replies[-1].startswith("C'est à votre adresse, 8 rue inconnue")
