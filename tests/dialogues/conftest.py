@@ -45,7 +45,9 @@ class Chat:
             sender_id=self.sender_id,
             sender_name=self.sender_name,
             language=self.language,
-            external_id=fields.pop("external_id", f"{self.channel}:{self.address}:{next(self._ids)}"),  # type: ignore[arg-type]
+            external_id=fields.pop(
+                "external_id", f"{self.channel}:{self.address}:{next(self._ids)}"
+            ),  # type: ignore[arg-type]
             **fields,  # type: ignore[arg-type]
         )
         result = self.engine.handle(incoming)
@@ -83,7 +85,12 @@ def make_engine(
         from backend.dispatch.service import DispatchPolicy
         from dialogues.config import EngineConfig
 
-        return Engine(session_factory, nlu_parser, EngineConfig(dispatch_policy=DispatchPolicy()), clock=lambda: now)
+        return Engine(
+            session_factory,
+            nlu_parser,
+            EngineConfig(dispatch_policy=DispatchPolicy()),
+            clock=lambda: now,
+        )
 
     return build
 

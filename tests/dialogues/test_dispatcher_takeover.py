@@ -42,30 +42,50 @@ def test_dispatcher_takes_over_writes_and_hands_back(
     assert first["person_name"] == "Jeanne Martin" and "asked_for_human" in first["flags"]
     conversation_id = first["id"]
 
-    assert client.post(f"/api/v1/conversations/{conversation_id}/take-over", headers=headers).status_code == 200
+    assert (
+        client.post(
+            f"/api/v1/conversations/{conversation_id}/take-over", headers=headers
+        ).status_code
+        == 200
+    )
     # While the dispatcher has it, the bot stays silent...
     assert jeanne.say("vous êtes là ?") == []
     # ...and what the dispatcher writes goes to Jeanne on her own channel.
     reply = client.post(
-        f"/api/v1/conversations/{conversation_id}/messages", headers=headers,
+        f"/api/v1/conversations/{conversation_id}/messages",
+        headers=headers,
         json={"text": "Bonjour Jeanne, c'est Nadia. Je m'occupe de vous."},
     )
     assert reply.status_code == 201
     sent = _outbox(session, "dispatcher_message")
     assert (sent.channel, sent.address) == ("telegram", "1001")
-    assert render_notification(sent.kind, sent.payload, "fr")[0].text == "Bonjour Jeanne, c'est Nadia. Je m'occupe de vous."
+    assert (
+        render_notification(sent.kind, sent.payload, "fr")[0].text
+        == "Bonjour Jeanne, c'est Nadia. Je m'occupe de vous."
+    )
 
-    transcript = client.get(f"/api/v1/conversations/{conversation_id}", headers=headers).json()["messages"]
+    transcript = client.get(f"/api/v1/conversations/{conversation_id}", headers=headers).json()[
+        "messages"
+    ]
     assert [m["text"] for m in transcript if m["author"] == "person"][-1] == "vous êtes là ?"
     assert transcript[-1]["author"] == "dispatcher"
 
-    assert client.post(f"/api/v1/conversations/{conversation_id}/hand-back", headers=headers).status_code == 200
+    assert (
+        client.post(
+            f"/api/v1/conversations/{conversation_id}/hand-back", headers=headers
+        ).status_code
+        == 200
+    )
     session.expire_all()
     conversation = session.get_one(Conversation, conversation_id)
     assert conversation.handled_by == "bot" and "asked_for_human" not in conversation.flags
     back = _outbox(session, "handed_back")
-    assert render_notification(back.kind, back.payload, "fr")[0].text.startswith("Je reprends la conversation")
-    assert jeanne.say("je voudrais savoir où en est ma demande") == ["Vous n'avez pas de demande en cours."]
+    assert render_notification(back.kind, back.payload, "fr")[0].text.startswith(
+        "Je reprends la conversation"
+    )
+    assert jeanne.say("je voudrais savoir où en est ma demande") == [
+        "Vous n'avez pas de demande en cours."
+    ]
 
 
 def test_residents_cannot_read_or_take_conversations(
@@ -87,6 +107,8 @@ def test_writing_without_taking_over_is_refused(
     nadia = create_person(session, PersonCreate(display_name="Nadia", roles=[Role.dispatcher]))
     session.commit()
     chat().say("bonjour")
-    reply = client.post("/api/v1/conversations/1/messages", headers=login_as(nadia.id), json={"text": "hello"})
+    reply = client.post(
+        "/api/v1/conversations/1/messages", headers=login_as(nadia.id), json={"text": "hello"}
+    )
     assert reply.status_code == 409
     assert "take the conversation over" in reply.json()["message"]

@@ -54,7 +54,10 @@ def test_shared_number_of_a_hotline_caller_links_the_same_person(
     assert replies[1] == "Bonjour Germaine ! Ici Coup de main."
     session.expire_all()
     assert find_by_contact(session, ContactKind.telegram, "2002").id == germaine.id  # type: ignore[union-attr]
-    assert session.scalar(select(Conversation.person_id).where(Conversation.address == "2002")) == germaine.id
+    assert (
+        session.scalar(select(Conversation.person_id).where(Conversation.address == "2002"))
+        == germaine.id
+    )
     assert len(session.scalars(select(Person)).all()) == 1
 
 

@@ -15,7 +15,9 @@ from tests.factories import make_helper, make_resident
 
 def _known_resident(session: Session, telegram_id: str = "1001") -> str:
     """Jeanne, on Telegram; returns her home address as the bot reads it back."""
-    jeanne = make_resident(session, "Jeanne Martin", telegram_id=int(telegram_id), lat=45.7745, lon=4.8320)
+    jeanne = make_resident(
+        session, "Jeanne Martin", telegram_id=int(telegram_id), lat=45.7745, lon=4.8320
+    )
     session.commit()
     return jeanne.addresses[0].one_line()
 
@@ -23,7 +25,9 @@ def _known_resident(session: Session, telegram_id: str = "1001") -> str:
 def test_first_sentence_fills_service_and_time(chat: Callable[..., Chat], session: Session) -> None:
     home = _known_resident(session)
     jeanne = chat()
-    replies = jeanne.say("euh bonjour j'aurais besoin de quelqu'un pour faire mes courses demain matin")
+    replies = jeanne.say(
+        "euh bonjour j'aurais besoin de quelqu'un pour faire mes courses demain matin"
+    )
     assert replies[-1].startswith("C'est à votre adresse")
     jeanne.say("oui")
     jeanne.say("du pain et mes médicaments à la pharmacie")
@@ -34,7 +38,9 @@ def test_first_sentence_fills_service_and_time(chat: Callable[..., Chat], sessio
     )
 
 
-def test_correction_at_the_read_back_changes_the_time(chat: Callable[..., Chat], session: Session) -> None:
+def test_correction_at_the_read_back_changes_the_time(
+    chat: Callable[..., Chat], session: Session
+) -> None:
     _known_resident(session)
     jeanne = chat()
     jeanne.say("j'ai besoin d'aide pour mes courses demain matin")
@@ -42,7 +48,9 @@ def test_correction_at_the_read_back_changes_the_time(chat: Callable[..., Chat],
     jeanne.press("skip")
     jeanne.press("pay:volunteer")
     replies = jeanne.say("non, plutôt jeudi")
-    assert "jeudi 26 novembre" in replies[-1] and replies[-1].startswith("Je récapitule. Des courses")
+    assert "jeudi 26 novembre" in replies[-1] and replies[-1].startswith(
+        "Je récapitule. Des courses"
+    )
     assert "demain" not in replies[-1]
 
 
@@ -50,7 +58,9 @@ def test_confirmed_request_is_stored_and_offered_to_nearby_helpers(
     chat: Callable[..., Chat], session: Session
 ) -> None:
     _known_resident(session)
-    karim = make_helper(session, "Karim Haddad", services=["errands"], telegram_id=3003, lat=45.7760, lon=4.8320)
+    karim = make_helper(
+        session, "Karim Haddad", services=["errands"], telegram_id=3003, lat=45.7760, lon=4.8320
+    )
     session.commit()
     jeanne = chat()
     jeanne.say("il me faudrait quelqu'un pour les courses demain matin")
@@ -62,7 +72,9 @@ def test_confirmed_request_is_stored_and_offered_to_nearby_helpers(
     request = session.scalars(select(HelpRequest)).one()
     assert (request.service, request.status, request.channel) == ("errands", "offered", "telegram")
     offer = session.scalars(
-        select(OutboxMessage).where(OutboxMessage.kind == "offer", OutboxMessage.person_id == karim.id)
+        select(OutboxMessage).where(
+            OutboxMessage.kind == "offer", OutboxMessage.person_id == karim.id
+        )
     ).one()
     assert offer.channel == "telegram" and offer.address == "3003"
     assert "rue de la République" not in str(offer.payload)  # no exact address before assignment
@@ -74,7 +86,14 @@ def test_keypad_only_caller_books_a_request(chat: Callable[..., Chat], session: 
     session.commit()
     phone = chat(channel="voice", address="+33478000001", sender_id=None)
     phone.send(silence=True)
-    for digits in ("1", "1", "2", "1", "#", "1"):  # menu, service, tomorrow, at home, skip, volunteer
+    for digits in (
+        "1",
+        "1",
+        "2",
+        "1",
+        "#",
+        "1",
+    ):  # menu, service, tomorrow, at home, skip, volunteer
         replies = phone.keys(digits)
     assert replies[-1].startswith("Je récapitule. Des courses, demain")
     replies = phone.keys("1")
@@ -112,8 +131,8 @@ def test_emergency_interrupts_any_flow(chat: Callable[..., Chat], session: Sessi
     jeanne.say("j'ai besoin d'aide pour mes courses")
     replies = jeanne.say("au secours je suis tombée je ne peux plus me relever")
     assert replies == [
-        "C'est une urgence : appelez tout de suite le 15 (SAMU) ou le 112. En cas d'incendie, le 18. "
-        "Je préviens aussi l'équipe de Coup de main."
+        "C'est une urgence : appelez tout de suite le 15 (SAMU) ou le 112. "
+        "En cas d'incendie, le 18. Je préviens aussi l'équipe de Coup de main."
     ]
     conversation = session.scalars(select(Conversation)).one()
     assert "emergency" in conversation.flags and conversation.handled_by == "waiting"
@@ -134,7 +153,9 @@ def test_two_misunderstandings_in_a_row_hand_over_and_the_bot_falls_silent(
     assert "misunderstood_twice" in conversation.flags
 
 
-def test_garbage_and_oversized_input_get_a_clear_answer(chat: Callable[..., Chat], session: Session) -> None:
+def test_garbage_and_oversized_input_get_a_clear_answer(
+    chat: Callable[..., Chat], session: Session
+) -> None:
     _known_resident(session)
     jeanne = chat()
     assert jeanne.say("\x00\x01\ufffd" * 50)
