@@ -109,7 +109,9 @@ class Interpreter:
         if now is None:
             return datetime.now(self.timezone)
         # An aware instant is seen from where the speaker lives: "demain matin" is 8-12 in Paris.
-        return now.astimezone(self.timezone) if now.tzinfo is not None else now.replace(tzinfo=self.timezone)
+        if now.tzinfo is not None:
+            return now.astimezone(self.timezone)
+        return now.replace(tzinfo=self.timezone)
 
     def _detect(self, features: SparseRow) -> str:
         proba = self.model.language.row_proba(features)

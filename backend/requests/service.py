@@ -99,7 +99,9 @@ def flag_for_dispatcher(
     record(session, request, "flag", actor_id=actor_id, note=reason)
 
 
-def clear_flag(session: Session, request: HelpRequest, *, actor_id: int | None, note: str = "") -> None:
+def clear_flag(
+    session: Session, request: HelpRequest, *, actor_id: int | None, note: str = ""
+) -> None:
     """A dispatcher has dealt with what the flag asked for."""
     if not request.needs_dispatcher:
         return

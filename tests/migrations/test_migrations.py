@@ -24,7 +24,9 @@ def _fresh_postgres(pg_url: str, name: str) -> str:
 def _assert_matches_models(engine: Engine) -> None:
     upgrade(engine)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
     assert diff == [], f"models and migrations differ: {diff}"
     assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
 
