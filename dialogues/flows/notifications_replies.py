@@ -28,8 +28,9 @@ def handle_notification_choice(turn: Turn, choice: str) -> None:
         elif kind == "job" and verb == "done":
             complete_job(turn.session, ident, person.id, commission_bps=turn.config.commission_bps)
             turn.say("thanks_reply")
-        elif kind == "rate" and len(parts) == 4 and parts[3].isdigit():
-            record_rating(turn, ident, int(parts[3]))
+        elif kind == "rate" and verb.isdigit():
+            # The rating buttons are rate:<request id>:<stars> (dialogues/notifications.py).
+            record_rating(turn, int(verb), ident)
         else:
             turn.say("not_understood")
     except DomainError as exc:
