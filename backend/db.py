@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Engine, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
 # Stable constraint names so Alembic migrations are reproducible on every database.
 NAMING_CONVENTION = {
@@ -64,11 +63,14 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
     instead of failing, foreign keys on. PostgreSQL: a pool sized for the web and the workers.
     """
     if url.startswith("sqlite"):
+        # A pool keeps connections (and SQLite's page cache) open: opening one per
+        # transaction also forced a WAL checkpoint and an fsync each time it closed.
         engine = create_engine(
             url,
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": 30},
-            poolclass=NullPool if ":memory:" not in url else None,
+            pool_size=pool_size,
+            max_overflow=pool_size * 2,
         )
 
         @event.listens_for(engine, "connect")
