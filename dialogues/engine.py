@@ -20,6 +20,7 @@ from dialogues.messages import Incoming, Outgoing, TurnResult
 from dialogues.prompts import Prompts
 from dialogues.router import route
 from dialogues.turn import Turn
+from dialogues.understanding import MAX_TEXT as MAX_UNDERSTOOD_TEXT
 from dialogues.understanding import fold, sounds_like_emergency
 from nlu.interface import IntentParser
 
@@ -71,6 +72,8 @@ class Engine:
             except DomainError as exc:
                 # A refusal of the domain is said plainly; the conversation goes on.
                 turn.replies.append(Outgoing(text=exc.message))
+            if incoming.text and len(incoming.text) > MAX_UNDERSTOOD_TEXT:
+                turn.replies.insert(0, Outgoing(text=turn.prompts.say("too_long")))
             store.log_replies(session, conversation, logged, turn.replies)
             return TurnResult(replies=turn.replies, language=turn.language)
 

@@ -19,9 +19,8 @@ def handle_notification_choice(turn: Turn, choice: str) -> None:
     try:
         if kind == "offer" and verb == "accept":
             result = accept_offer(turn.session, ident, person.id, turn.now)
-            if not result.won:
-                turn.say_text(result.text(turn.language))
-            # The winner's details arrive as an "assigned_helper" notification.
+            # The winner hears it at once; the address follows as an "assigned_helper" message.
+            turn.say_text(result.text(turn.language))
         elif kind == "offer" and verb == "decline":
             decline_offer(turn.session, ident, person.id, turn.now)
             turn.say("thanks_reply")

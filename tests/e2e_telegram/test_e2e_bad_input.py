@@ -48,7 +48,8 @@ def test_garbage_oversized_and_empty_messages_get_a_clear_answer(
     huge = "bonjour j'ai besoin de quelqu'un pour mes courses demain matin, voici la liste : "
     huge += "lait, pain, pommes, " * ((10_000 - len(huge)) // 20 + 1)
     huge = huge[:10_000]
-    (question,) = bot.say(jeanne, huge)
+    notice, question = bot.say(jeanne, huge)
+    assert notice.text == "Votre message est très long ; j'en ai lu le début."
     assert question.text.startswith("C'est à votre adresse, ")
 
     # Nothing lost: every message has its line in the transcript, cleaned and bounded.

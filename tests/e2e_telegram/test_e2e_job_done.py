@@ -62,7 +62,8 @@ def test_a_request_goes_from_free_text_to_a_rated_job(bot: Bot, session: Session
     # Karim accepts first: the job is his, and his offer loses its buttons.
     accept = _buttons(offers[karim.id])[0]
     assert accept.startswith("offer:accept:")
-    assert bot.press(karim, offers[karim.id], accept) == []  # the details come by the outbox
+    (answer,) = bot.press(karim, offers[karim.id], accept)  # the details come by the outbox
+    assert answer.text == "Merci ! La mission est pour vous, les détails arrivent."
     assert bot.reads(karim)[0].buttons == []
 
     assert bot.deliver().sent == 3  # Karim's details, Jeanne's news, Sofia's withdrawal

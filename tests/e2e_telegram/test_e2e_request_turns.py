@@ -134,7 +134,7 @@ def test_a_retried_accept_assigns_once_and_sends_the_details_once(
     assert bot.post(press).status_code == 200
 
     assert bot.deliver().sent == 2  # one message for Karim, one for Jeanne
-    assert len(bot.reads(karim)) == 2
+    assert len(bot.reads(karim)) == 3  # the offer, "la mission est pour vous" once, the details
     assert bot.reads(karim)[-1].text.startswith("C'est à vous ! Jeanne vous attend")
     assert sum("va venir vous aider" in t for t in texts(bot.reads(jeanne))) == 1
     assert len(bot.rows(select(HelpRequest.helper_id))) == 1
