@@ -9,8 +9,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
 
 from backend.api import api_router, install_error_handlers
+from backend.calls.follow_up import FOLLOW_UP_JOB, follow_up_job
 from backend.db import make_engine, make_session_factory
 from backend.dispatch.jobs import job_handlers as dispatch_job_handlers
 from backend.dispatch.service import DispatchPolicy
@@ -19,6 +21,7 @@ from backend.listings.service import EXPIRY_SWEEP_JOB, expiry_sweep_job
 from backend.outbox.service import Sender, deliver_due
 from backend.workers import PollingWorker
 from bots.telegram import TelegramChannel, TelegramSender
+from bots.voice import TwilioConfig, VoiceChannel
 from coupdemain.nlu_parser import build_parser
 from coupdemain.settings import Settings
 from dialogues.config import EngineConfig
@@ -31,10 +34,14 @@ log = logging.getLogger("coupdemain")
 
 def job_handlers(policy: DispatchPolicy) -> dict[str, JobHandler]:
     """Every domain's timers, by kind."""
-    return {**dispatch_job_handlers(policy), EXPIRY_SWEEP_JOB: expiry_sweep_job}
+    return {
+        **dispatch_job_handlers(policy),
+        EXPIRY_SWEEP_JOB: expiry_sweep_job,
+        FOLLOW_UP_JOB: follow_up_job,  # the care call after a job (bots/voice places it)
+    }
 
 
-def senders(settings: Settings) -> dict[str, Sender]:
+def senders(settings: Settings, voice: VoiceChannel | None = None) -> dict[str, Sender]:
     """Channels whose credentials are configured; the others are off and say so."""
     configured: dict[str, Sender] = {}
     if not settings.telegram_enabled or settings.telegram_token is None:
@@ -49,7 +56,36 @@ def senders(settings: Settings) -> dict[str, Sender]:
         log.warning(
             "Twilio (voice and SMS) is off: COUPDEMAIN_TWILIO_ACCOUNT_SID/AUTH_TOKEN not set"
         )
+    elif voice is not None:
+        configured.update(voice.senders())  # "sms" and "voice_call"
     return configured
+
+
+def voice_channel(
+    settings: Settings,
+    conversation_engine: ConversationEngine | None,
+    factory: sessionmaker[Session],
+) -> VoiceChannel | None:
+    """The hotline's webhooks and outbox senders (Twilio); None when off, said why."""
+    if not settings.twilio_enabled or settings.twilio_auth_token is None:
+        return None
+    if conversation_engine is None:
+        log.warning("Twilio webhooks are off: no conversation engine")
+        return None
+    return VoiceChannel(
+        TwilioConfig(
+            account_sid=settings.twilio_account_sid or "",
+            auth_token=settings.twilio_auth_token.get_secret_value(),
+            public_url=settings.public_url,
+            number=settings.twilio_number,
+            api_url=settings.twilio_api_url,
+            dispatcher_phone=settings.dispatcher_phone,
+            default_language=settings.language,
+        ),
+        engine=conversation_engine,
+        session_factory=factory,
+        renderer=render_notification,
+    )
 
 
 def telegram_channel(
@@ -95,6 +131,7 @@ def create_app(
             ),
         )
     telegram = telegram_channel(settings, conversation_engine)
+    voice = voice_channel(settings, conversation_engine, factory)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -106,7 +143,7 @@ def create_app(
         if telegram is not None:
             await telegram.start()
         if settings.run_workers:
-            channel_senders = senders(settings)
+            channel_senders = senders(settings, voice)
             handlers = job_handlers(policy)
             workers = [
                 PollingWorker(
@@ -143,11 +180,14 @@ def create_app(
     app.state.engine = engine
     app.state.session_factory = factory
     app.state.conversation_engine = conversation_engine
+    app.state.voice_channel = voice  # the hotline (Twilio), None when off
     app.state.commission_bps = settings.commission_bps
     install_error_handlers(app)
     app.include_router(api_router())
     if telegram is not None and telegram.mode == "webhook":
         app.include_router(telegram.router)
+    if voice is not None:
+        app.include_router(voice.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -33,6 +33,12 @@ def route(turn: Turn) -> None:
 
         handle_notification_choice(turn, incoming.choice)
         return
+    # 1b. The phone line's own events: a call starts, is answered, or ends (bots/voice).
+    if incoming.choice and incoming.choice.startswith("call:"):
+        from dialogues.flows.phone_calls import handle_call_event
+
+        handle_call_event(turn, incoming.choice)
+        return
     # 2. Safety: an emergency is answered at once, whatever was going on.
     understanding = turn.understanding
     if sounds_like_emergency(incoming.text) or (
@@ -72,6 +78,12 @@ def route(turn: Turn) -> None:
             start_from_intent(turn, incoming.text)
             return
         flow.handle(turn)
+        return
+    # 5b. The phone: a silence at a question outside any flow (the menu) is a miss like a
+    # misheard answer (asked again, then the keypad offered, then a human), not a new start.
+    if incoming.silence and turn.state.get("question"):
+        if turn.misunderstood():
+            actions.hand_over(turn, "misunderstood_twice")
         return
     # 6. A stranger registers first; what they asked is resumed afterwards.
     if turn.person is None:

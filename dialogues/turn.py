@@ -17,6 +17,9 @@ from dialogues.understanding import Understanding, understand
 from nlu.interface import IntentParser
 
 MISSES_BEFORE_HANDOFF = 2
+# The phone line (bots/voice): a silence or a misheard answer is common, so a caller is asked
+# again once, then offered the keypad explicitly, and only then put through to a human.
+VOICE_MISSES_BEFORE_HANDOFF = 3
 
 
 @dataclass
@@ -138,8 +141,14 @@ class Turn:
         """Say so and ask again; returns True when it is time for a human instead."""
         misses = int(self.state.get("misses", 0)) + 1
         self.remember(misses=misses)
-        if misses >= MISSES_BEFORE_HANDOFF:
+        on_phone = self.incoming.channel == "voice"  # the phone's gentler ladder, see above
+        if misses >= (VOICE_MISSES_BEFORE_HANDOFF if on_phone else MISSES_BEFORE_HANDOFF):
             return True
-        self.say("not_understood")
+        if on_phone and misses == VOICE_MISSES_BEFORE_HANDOFF - 1:
+            self.say("voice.keypad_hint")
+        elif on_phone and self.incoming.silence:
+            self.say("voice.not_heard")
+        else:
+            self.say("not_understood")
         self.repeat_question()
         return False

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from dialogues.flows.after_job import AlertFlow, RateFlow, ReportFlow
 from dialogues.flows.base import Flow
 from dialogues.flows.become_helper import BecomeHelperFlow
+from dialogues.flows.follow_up import FollowUpFlow
 from dialogues.flows.manage_request import CancelFlow, ChangeFlow
+from dialogues.flows.masked_call import MaskedCallFlow
 from dialogues.flows.one_shots import (
     browse_listings,
     check_status,
@@ -15,6 +17,7 @@ from dialogues.flows.one_shots import (
     payment_question,
     thank,
 )
+from dialogues.flows.phone_calls import PhoneNotificationFlow
 from dialogues.flows.registration import RegistrationFlow
 from dialogues.flows.request_help import RequestHelpFlow
 from dialogues.turn import Turn
@@ -30,6 +33,10 @@ FLOWS: dict[str, Flow] = {
         RateFlow(),
         ReportFlow(),
         AlertFlow(),
+        # The phone line's (bots/voice): started by `call:` events, never by an intent.
+        MaskedCallFlow(),
+        FollowUpFlow(),
+        PhoneNotificationFlow(),
     )
 }
 

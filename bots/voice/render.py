@@ -1,0 +1,197 @@
+"""Channel-neutral `Outgoing` replies -> one TwiML document: what the caller hears and keys.
+
+Rasa's voice channel, in TwiML: every reply of the turn goes into the one HTTP response.
+Statements are said first (not interruptible); the question is said inside a
+`<Gather input="dtmf speech">`, so the caller may answer while it plays; its choices are read
+as keypad options ("Pour « Oui », tapez 1"). A hand-off dials the dispatcher, or the other
+party of a job (masked numbers: the hotline is the caller id); an end hangs up; a turn that
+asks nothing asks "anything else?". Rendering is pure: tested without a network.
+
+Voices: Amazon Polly (`Polly.Lea` in French, `Polly.Joanna` in English), whose standard voices
+take SSML, so each sentence is wrapped in `<prosody rate="slow">`: elderly callers first.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from dialogues.flows.masked_call import CONNECT
+from dialogues.messages import Expect, Outgoing
+from dialogues.prompts import Prompts
+
+VOICES = {"fr": ("Polly.Lea", "fr-FR"), "en": ("Polly.Joanna", "en-US")}
+SPEECH_RATE = "slow"
+ANSWER_TIMEOUT = 6  # seconds of silence before the Gather gives up: slow callers first
+RING_TIMEOUT = 30  # seconds a transfer rings before giving up
+MAX_HINT = 100  # Twilio: each speech hint is at most 100 characters
+
+
+@dataclass(frozen=True)
+class CallUrls:
+    """Absolute URLs (under PUBLIC_URL) that Twilio requests next."""
+
+    answer: str  # the caller's answer to this turn's question
+    idle: str  # an answer to "anything else?" (silence there ends the call)
+    dialed: str  # a transfer that ended (DialCallStatus)
+
+
+@dataclass(frozen=True)
+class Transfers:
+    """Where a hand-off goes: the dispatcher, or the other party of a job."""
+
+    dispatcher: str | None
+    hotline: str | None  # caller id of masked calls
+    phone_of: Callable[[int], str | None]  # person id -> E.164 number
+
+
+def render_call(
+    replies: Sequence[Outgoing],
+    language: str,
+    *,
+    urls: CallUrls,
+    transfers: Transfers,
+    silent: bool = False,
+) -> str:
+    """The TwiML for one turn. `silent`: a dispatcher has the conversation, so the caller is
+    put through to the dispatcher."""
+    response = VoiceResponse()
+    p = Prompts(language)
+    if silent:
+        say(response, p.say("handoff"), language)
+        _dial(response, None, language, urls, transfers)
+        return str(response)
+    question_at = max((i for i, r in enumerate(replies) if r.expect != Expect.nothing), default=-1)
+    for index, reply in enumerate(replies):
+        if reply.handoff:
+            say(response, reply.text, language)
+            _dial(response, reply, language, urls, transfers)
+            return str(response)
+        if reply.end:
+            say(response, reply.text, language)
+            response.hangup()
+            return str(response)
+        if index == question_at:
+            break
+        say(response, reply.text, language)
+    if question_at < 0:
+        gather = _gather(response, language, urls.idle, keyed=False, labels=[])
+        say(gather, p.say("voice.anything_else"), language)
+        response.redirect(urls.idle)
+        return str(response)
+    question = replies[question_at]
+    keyed = [c for c in question.choices if c.key]
+    gather = _gather(
+        response,
+        language,
+        urls.answer,
+        keyed=bool(keyed) or question.expect in (Expect.choice, Expect.yes_no),
+        labels=[c.label for c in question.choices],
+    )
+    say(gather, question.text, language)
+    options = [
+        p.say("voice.choice", label=spoken(c.label, language), digit=_key(c.key or "", p))
+        for c in keyed
+        if _worth_reading(c.label)
+    ]
+    if options:
+        say(gather, " ".join(options), language)
+    for reply in replies[question_at + 1 :]:
+        say(gather, reply.text, language)
+    # With actionOnEmptyResult Twilio posts a silence to the action; this covers the rest.
+    response.redirect(urls.answer)
+    return str(response)
+
+
+def render_goodbye(language: str, key: str = "voice.goodbye") -> str:
+    response = VoiceResponse()
+    say(response, Prompts(language).say(key), language)
+    response.hangup()
+    return str(response)
+
+
+def say(parent: VoiceResponse | Gather, text: str, language: str) -> None:
+    """One slow, clear sentence group."""
+    words = spoken(text, language)
+    if not words:
+        return
+    voice, locale = VOICES.get(language, VOICES["fr"])
+    parent.say(voice=voice, language=locale).prosody(words, rate=SPEECH_RATE)
+
+
+def spoken(text: str, language: str) -> str:
+    """Written text as it should be heard: no symbols read out, no emoji, stars as marks."""
+    p = Prompts(language)
+    text = re.sub(r"★+", lambda m: p.say("voice.stars", count=len(m.group(0))), text)
+    text = text.replace("n°", "numéro " if language == "fr" else "number ")
+    text = "".join(c for c in text if unicodedata.category(c) not in ("So", "Cs", "Co"))
+    text = text.replace("•", " ").replace("\n", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _gather(
+    response: VoiceResponse, language: str, action: str, *, keyed: bool, labels: list[str]
+) -> Gather:
+    _, locale = VOICES.get(language, VOICES["fr"])
+    hints = [Prompts(language).say("voice.hints")]
+    hints += [spoken(label, language)[:MAX_HINT] for label in labels if _worth_reading(label)]
+    options: dict[str, object] = {}
+    if keyed:
+        # One key answers at once; "#" and "*" are answers too, not the end of an entry.
+        options.update(num_digits=1, finish_on_key="")
+    else:
+        options.update(finish_on_key="#")  # a number typed in full (an amount), then #
+    return response.gather(
+        input="dtmf speech",
+        action=action,
+        method="POST",
+        language=locale,
+        hints=", ".join(h for h in hints if h),
+        speech_timeout="auto",
+        timeout=ANSWER_TIMEOUT,
+        action_on_empty_result=True,
+        **options,
+    )
+
+
+def _dial(
+    response: VoiceResponse,
+    reply: Outgoing | None,
+    language: str,
+    urls: CallUrls,
+    transfers: Transfers,
+) -> None:
+    party = next((c.id for c in reply.choices if c.id.startswith(CONNECT)), None) if reply else None
+    if party is not None and party[len(CONNECT) :].isdigit() and transfers.hotline:
+        number = transfers.phone_of(int(party[len(CONNECT) :]))
+        if number:
+            dial = response.dial(
+                action=f"{urls.dialed}&to=party",
+                method="POST",
+                caller_id=transfers.hotline,  # neither side learns the other's number
+                timeout=RING_TIMEOUT,
+            )
+            dial.number(number)
+            return
+    if transfers.dispatcher:
+        # The dispatcher sees the caller's own number: they may need to call back.
+        dial = response.dial(
+            action=f"{urls.dialed}&to=dispatcher", method="POST", timeout=RING_TIMEOUT
+        )
+        dial.number(transfers.dispatcher)
+        return
+    say(response, Prompts(language).say("voice.transfer_unavailable"), language)
+    response.hangup()
+
+
+def _key(key: str, p: Prompts) -> str:
+    return {"#": p.say("voice.key_hash"), "*": p.say("voice.key_star")}.get(key, key)
+
+
+def _worth_reading(label: str) -> bool:
+    """A label that is only its digit ("3") says nothing more than the question did."""
+    return bool(label.strip()) and not label.strip().isdigit()
