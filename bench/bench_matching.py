@@ -101,7 +101,10 @@ def populate(engine: Engine, seed: int = 7) -> None:
             }
         )
         for service in set(rng.choices(SERVICES, weights, k=rng.randint(1, 3))):
-            services.append({"person_id": pid, "service": service})
+            # With the copies of the profile's place and radius that matching searches on.
+            services.append(
+                {"person_id": pid, "service": service, "lat": lat, "lon": lon, "radius_km": radius}
+            )
         if rng.random() < 0.9:
             for weekday in rng.sample(range(7), rng.randint(1, 4)):
                 start = rng.randint(8, 17) * 60

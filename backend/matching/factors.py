@@ -5,7 +5,8 @@ Scores are computed for every candidate; the wording only for the few that are s
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Collection
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from backend.matching.availability import Availability, Fit
@@ -45,7 +46,7 @@ class HelperFacts:
     distance_km: float
     continuity_stars: int | None = None  # the requester's latest rating of this helper
     display_name: str = ""
-    languages: list[str] = field(default_factory=list)
+    languages: Collection[str] = ()
     verified: bool = False
     availability: Availability = Availability(Fit.unknown, 0.3)
     rating_count: int = 0

@@ -7,11 +7,15 @@ import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache, partial
 from math import cos, radians
 from typing import Any, cast
 
 from sqlalchemy import (
     ARRAY,
+    BindParameter,
+    CompoundSelect,
+    Float,
     Integer,
     String,
     and_,
@@ -21,7 +25,6 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
-    text,
     union_all,
 )
 from sqlalchemy import cast as sql_cast
@@ -45,24 +48,37 @@ from backend.trust.models import Rating
 MAX_RADIUS_KM = 20_000.0
 
 
-def tune_for_short_queries(session: Session) -> None:
-    """PostgreSQL only, for this transaction: plan each statement for its own values (a
-    generic plan for "helpers near *some* point" is a bad plan for every real point), and no
-    parallel workers (starting them costs more than these millisecond queries)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+# Every statement here is built once, with bound parameters, and reused: building and hashing
+# a statement costs about as much as SQLite running it.
+#
+# On PostgreSQL, psycopg prepares a statement on the server after its 5th execution on a
+# connection, and the server then switches to a generic plan (made without seeing the
+# values) when that plan looks no dearer. That is what we want, and there is no need to force
+# a custom plan per execution (as an earlier version did with plan_cache_mode): the generic
+# plans of these statements have no choice to get wrong. Each reads one index range on
+# helper_services (no other index holds the service and the place), then joins by primary
+# key, and with the default selectivity of unseen ranges they are nested loops, which is
+# also the right plan for any real point. Custom plans were in fact worse: for a busy
+# service they hash-joined a sequential scan of every helper profile, and they cost ~0.8 ms
+# of planning at each call. tests/matching/test_matching_plans.py checks the plans.
 
 
-def one_of(session: Session, column: Any, ids: Sequence[int]) -> Any:
-    """`column IN ids` with the ids as one bound value (an array on PostgreSQL, a JSON list
-    on SQLite): binding hundreds of parameters one by one costs more than the query itself,
-    and the statement text stays the same, so it is compiled once."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
-    return column.in_(
-        select(literal_column("value")).select_from(func.json_each(json.dumps(list(ids))))
-    )
+def _on_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _one_of(column: Any, on_postgresql: bool) -> Any:
+    """`column IN :ids` with the ids as one bound value (an array on PostgreSQL, a JSON list
+    on SQLite, see _ids): binding hundreds of parameters one by one costs more than the query
+    itself, and the statement stays the same whatever the number of ids."""
+    if on_postgresql:
+        return column == any_(bindparam("ids", type_=ARRAY(Integer)))
+    ids = func.json_each(bindparam("ids", type_=String))
+    return column.in_(select(literal_column("value")).select_from(ids))
+
+
+def _ids(ids: Sequence[int], on_postgresql: bool) -> list[int] | str:
+    return list(ids) if on_postgresql else json.dumps(list(ids))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +86,7 @@ class Reachable:
     helper_id: int
     distance_km: float
     display_name: str
-    languages: list[str]
+    languages: tuple[str, ...]
     verified: bool
     slots: WeeklySlots
 
@@ -79,78 +95,93 @@ class Reachable:
 _PACK_DAY, _PACK_START = 100_000_000, 10_000
 
 
+@cache
+def _reachable_statement() -> CompoundSelect:
+    """The prefilter (see reachable_helpers).
+
+    helper_services carries copies of each helper's lat, lon and radius_km (see the model), so
+    each half is one index range scan on that table: helpers of the service with an ordinary
+    radius inside the box (ix_helper_services_near), and the rare wide-radius ones
+    (ix_helper_services_wide). A flat-earth distance test on the indexed columns drops most of
+    the box before anything else is read; the profile, the person and the slots are read only
+    for those left (a few hundred), by primary key.
+    """
+    hs, hp, slot = HelperService, HelperProfile, AvailabilitySlot
+    lat, lon = bindparam("lat", type_=Float), bindparam("lon", type_=Float)
+    prefilter_km = bindparam("prefilter_km", type_=Float)
+    # Squared km per squared degree of latitude and of longitude (the latter at the request's
+    # latitude); slack of 4 % + 100 m so that the flat-earth figure never drops a helper that
+    # haversine would keep.
+    ky2, kx2 = bindparam("ky2", type_=Float), bindparam("kx2", type_=Float)
+    reach = hs.radius_km + 0.1
+    near_enough = (hs.lat - lat) * (hs.lat - lat) * ky2 + (hs.lon - lon) * (
+        hs.lon - lon
+    ) * kx2 <= reach * reach * 1.04
+    packed = slot.weekday * _PACK_DAY + slot.start_minute * _PACK_START + slot.end_minute
+    slots = (
+        select(func.aggregate_strings(sql_cast(packed, String), ","))
+        .where(slot.person_id == hs.person_id)
+        .scalar_subquery()
+    )
+    base = (
+        select(
+            hs.person_id,
+            hs.lat,
+            hs.lon,
+            hs.radius_km,
+            Person.display_name,
+            # As JSON text: a handful of distinct lists, each decoded once (_languages).
+            sql_cast(hp.languages, String),
+            hp.verified_at.is_not(None),
+            slots,
+        )
+        .join(hp, hp.person_id == hs.person_id)
+        .join(Person, Person.id == hs.person_id)
+        .where(
+            hs.service == bindparam("service", type_=String),
+            near_enough,
+            hp.active.is_(True),
+            Person.status != PersonStatus.suspended,
+        )
+    )
+    near = base.where(
+        hs.lat.between(bindparam("min_lat", type_=Float), bindparam("max_lat", type_=Float)),
+        hs.lon.between(bindparam("min_lon", type_=Float), bindparam("max_lon", type_=Float)),
+        hs.radius_km <= prefilter_km,
+    )
+    # Bounded on both sides so that a planner that cannot see the values (SQLite, and
+    # PostgreSQL's generic plan) still guesses a narrow range and walks the radius index
+    # rather than every helper of the service.
+    wide = base.where(hs.radius_km > prefilter_km, hs.radius_km <= MAX_RADIUS_KM)
+    return union_all(near, wide)
+
+
 def reachable_helpers(
     session: Session, service: str, lat: float, lon: float, prefilter_km: float
 ) -> list[Reachable]:
     """Every active, unsuspended helper offering `service` whose own radius reaches (lat, lon),
     with what is known of them (name, languages, verification, weekly slots) in one row.
 
-    Two disjoint index range scans: helpers with an ordinary radius inside a box of
-    `prefilter_km` (the (lat, lon, radius) index), and the rare wide-radius ones (the radius
-    index). A flat-earth distance test on the indexed columns drops most of the box before
-    the join on service, so the table is read only for those left; the exact haversine test
-    is done here.
+    Helpers with a radius up to `prefilter_km` are searched in a box of that half-size, the
+    others by radius (see _reachable_statement); the exact haversine test is done here.
     """
-    hp = HelperProfile
-    # Squared km per squared degree; slack of 4 % + 100 m so that the flat-earth figure never
-    # drops a helper that haversine would keep.
-    ky2 = KM_PER_DEGREE_LAT**2
-    kx2 = ky2 * cos(radians(lat)) ** 2
-    reach = hp.radius_km + 0.1
-    near_enough = (hp.lat - lat) * (hp.lat - lat) * ky2 + (hp.lon - lon) * (
-        hp.lon - lon
-    ) * kx2 <= reach * reach * 1.04
-    slot = AvailabilitySlot
-    packed = slot.weekday * _PACK_DAY + slot.start_minute * _PACK_START + slot.end_minute
-    slots = (
-        select(func.aggregate_strings(sql_cast(packed, String), ","))
-        .where(slot.person_id == hp.person_id)
-        .scalar_subquery()
-    )
-    base = (
-        select(
-            hp.person_id,
-            hp.lat,
-            hp.lon,
-            hp.radius_km,
-            # Read, not filtered on: a filter on a column outside the index would make the
-            # database read the table for every helper in the box.
-            hp.active,
-            Person.display_name,
-            hp.languages,
-            hp.verified_at.is_not(None),
-            slots,
-        )
-        .join(
-            HelperService,
-            and_(HelperService.person_id == hp.person_id, HelperService.service == service),
-        )
-        .join(Person, Person.id == hp.person_id)
-        .where(near_enough, Person.status != PersonStatus.suspended)
-    )
     box = bounding_box(lat, lon, prefilter_km)
-    near = base.where(
-        hp.lat.between(box.min_lat, box.max_lat),
-        hp.lon.between(box.min_lon, box.max_lon),
-        hp.radius_km <= prefilter_km,
-    )
-    # Bounded on both sides so that SQLite, which cannot see the value, still guesses a
-    # narrow range and walks the radius index rather than every helper of the service.
-    wide = base.where(hp.radius_km > prefilter_km, hp.radius_km <= MAX_RADIUS_KM)
+    ky2 = KM_PER_DEGREE_LAT**2
+    params = {
+        "service": service,
+        "lat": lat,
+        "lon": lon,
+        "ky2": ky2,
+        "kx2": ky2 * cos(radians(lat)) ** 2,
+        "prefilter_km": prefilter_km,
+        "min_lat": box.min_lat,
+        "max_lat": box.max_lat,
+        "min_lon": box.min_lon,
+        "max_lon": box.max_lon,
+    }
+    rows = session.execute(_reachable_statement(), params).all()
     found = []
-    for (
-        pid,
-        h_lat,
-        h_lon,
-        radius,
-        active,
-        name,
-        languages,
-        verified,
-        packed_slots,
-    ) in session.execute(union_all(near, wide)):
-        if not active:
-            continue
+    for pid, h_lat, h_lon, radius, name, languages, verified, packed_slots in rows:
         distance = haversine_km(lat, lon, h_lat, h_lon)
         if distance <= radius:
             found.append(
@@ -158,11 +189,25 @@ def reachable_helpers(
                     pid,
                     distance,
                     name,
-                    list(languages or ()),
+                    _languages(languages),
                     bool(verified),
                     _unpack(packed_slots),
                 )
             )
+    return found
+
+
+_LANGUAGE_LISTS: dict[str, tuple[str, ...]] = {}
+
+
+def _languages(raw: str | None) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    found = _LANGUAGE_LISTS.get(raw)
+    if found is None:
+        if len(_LANGUAGE_LISTS) > 1_000:  # never seen in practice; keep the memo bounded
+            _LANGUAGE_LISTS.clear()
+        found = _LANGUAGE_LISTS[raw] = tuple(json.loads(raw))
     return found
 
 
@@ -190,30 +235,42 @@ class Counts:
     offers: int = 0  # offered and not taken since then
 
 
-def counts(session: Session, ids: Sequence[int], since: datetime) -> dict[int, Counts]:
-    """Ratings received and recent load, in one round trip for the whole batch."""
+@cache
+def _counts_statement(on_postgresql: bool) -> CompoundSelect:
+    ids = partial(_one_of, on_postgresql=on_postgresql)
+    since: BindParameter[datetime] = bindparam("since")
     ratings = (
         select(literal("r"), Rating.ratee_id, func.count(), func.sum(Rating.stars))
         .join(HelpRequest, _as_helper())
-        .where(one_of(session, Rating.ratee_id, ids))
+        .where(ids(Rating.ratee_id))
         .group_by(Rating.ratee_id)
     )
     jobs = (
         select(literal("j"), HelpRequest.helper_id, func.count(), literal(0))
-        .where(one_of(session, HelpRequest.helper_id, ids), HelpRequest.assigned_at >= since)
+        .where(ids(HelpRequest.helper_id), HelpRequest.assigned_at >= since)
         .group_by(HelpRequest.helper_id)
     )
     offers = (
         select(literal("o"), Offer.helper_id, func.count(), literal(0))
         .where(
-            one_of(session, Offer.helper_id, ids),
+            ids(Offer.helper_id),
             Offer.created_at >= since,
             Offer.status != OfferStatus.accepted,
         )
         .group_by(Offer.helper_id)
     )
+    return union_all(ratings, jobs, offers)
+
+
+def counts(session: Session, ids: Sequence[int], since: datetime) -> dict[int, Counts]:
+    """Ratings received and recent load, in one round trip for the whole batch."""
+    on_postgresql = _on_postgresql(session)
+    params = {"ids": _ids(ids, on_postgresql), "since": since}
     out: dict[int, Counts] = {}
-    rows = cast(Sequence[tuple[Any, ...]], session.execute(union_all(ratings, jobs, offers)).all())
+    rows = cast(
+        Sequence[tuple[Any, ...]],
+        session.execute(_counts_statement(on_postgresql), params).all(),
+    )
     for row in rows:
         kind, pid, n, stars = str(row[0]), int(row[1]), int(row[2]), int(row[3] or 0)
         c = out.setdefault(pid, Counts())
@@ -226,21 +283,29 @@ def counts(session: Session, ids: Sequence[int], since: datetime) -> dict[int, C
     return out
 
 
+_LATEST_STARS_GIVEN = (
+    select(Rating.ratee_id, Rating.stars)
+    .join(HelpRequest, _as_helper())
+    .where(
+        Rating.rater_id == bindparam("requester_id"),
+        HelpRequest.requester_id == bindparam("requester_id"),
+    )
+    .order_by(Rating.created_at, Rating.id)
+)
+
+
 def latest_stars_given(session: Session, requester_id: int) -> dict[int, int]:
     """helper id -> the stars this requester gave them the last time they helped."""
-    stmt = (
-        select(Rating.ratee_id, Rating.stars)
-        .join(HelpRequest, _as_helper())
-        .where(Rating.rater_id == requester_id, HelpRequest.requester_id == requester_id)
-        .order_by(Rating.created_at, Rating.id)
-    )
-    return {pid: stars for pid, stars in session.execute(stmt)}
+    rows = session.execute(_LATEST_STARS_GIVEN, {"requester_id": requester_id})
+    return {pid: stars for pid, stars in rows}
+
+
+_REFUSED_BY = select(Offer.helper_id).where(
+    Offer.request_id == bindparam("request_id"),
+    Offer.status.in_((OfferStatus.declined, OfferStatus.expired)),
+)
 
 
 def refused_by(session: Session, request_id: int) -> Collection[int]:
     """Helpers who declined this request or let its offer expire: not asked again."""
-    stmt = select(Offer.helper_id).where(
-        Offer.request_id == request_id,
-        Offer.status.in_((OfferStatus.declined, OfferStatus.expired)),
-    )
-    return set(session.scalars(stmt))
+    return set(session.scalars(_REFUSED_BY, {"request_id": request_id}))

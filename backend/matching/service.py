@@ -69,7 +69,6 @@ def rank_helpers(
         return []
     now = now or utcnow()
     language = request.language
-    queries.tune_for_short_queries(session)
     excluded = {request.requester_id, *exclude, *queries.refused_by(session, request.id)}
     stars_given = queries.latest_stars_given(session, request.requester_id)
     wanted = requested_segments(

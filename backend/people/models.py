@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -65,17 +66,18 @@ class Person(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # Loaded when first used: a conversation turn needs the person, rarely all of this.
     roles: Mapped[list[PersonRole]] = relationship(
-        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="person", cascade="all, delete-orphan", lazy="select"
     )
     contacts: Mapped[list[ContactPoint]] = relationship(
-        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="person", cascade="all, delete-orphan", lazy="select"
     )
     addresses: Mapped[list[Address]] = relationship(
-        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="person", cascade="all, delete-orphan", lazy="select"
     )
     helper_profile: Mapped[HelperProfile | None] = relationship(
-        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="person", cascade="all, delete-orphan", lazy="select"
     )
 
     @property
@@ -137,15 +139,14 @@ class Address(Base):
 
 
 class HelperProfile(Base):
-    """What a helper offers, where and when. lat/lon are copied from the home address so the
-    matching prefilter is a plain range scan on an index."""
+    """What a helper offers, where and when. lat/lon are copied from the home address
+    (people.service.set_address), and copied on to each of the helper's services (see
+    HelperService) so that the matching prefilter is a plain range scan on an index."""
 
     __tablename__ = "helper_profiles"
     __table_args__ = (
-        # radius_km rides along so matching tests "does the radius reach?" inside the index.
-        Index("ix_helper_profiles_lat_lon", "lat", "lon", "radius_km"),
-        # The few wide-radius helpers are found by radius, not by the neighbourhood box.
-        Index("ix_helper_profiles_radius", "radius_km", "lat", "lon"),
+        # What helper_services' copies refer to (a foreign key needs a unique key to point at).
+        UniqueConstraint("person_id", "lat", "lon", "radius_km"),
         CheckConstraint("radius_km > 0", name="radius_positive"),
     )
 
@@ -175,13 +176,40 @@ class HelperProfile(Base):
 
 
 class HelperService(Base):
-    __tablename__ = "helper_services"
-    __table_args__ = (Index("ix_helper_services_service", "service", "person_id"),)
+    """One service a helper offers, with copies of the profile's lat, lon and radius_km, so
+    that matching finds the helpers of a service near a point in one index range scan.
 
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("helper_profiles.person_id", ondelete="CASCADE"), primary_key=True
+    The copies are part of the foreign key to the profile, declared ON UPDATE CASCADE: the ORM
+    fills them from the profile when a row is inserted, and the database itself rewrites them
+    whenever the profile's values change, whoever changes them (ORM, Core, plain SQL). They
+    cannot disagree with the profile; tests/test_people_service.py checks it.
+    """
+
+    __tablename__ = "helper_services"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["person_id", "lat", "lon", "radius_km"],
+            [
+                "helper_profiles.person_id",
+                "helper_profiles.lat",
+                "helper_profiles.lon",
+                "helper_profiles.radius_km",
+            ],
+            ondelete="CASCADE",
+            onupdate="CASCADE",
+        ),
+        # Helpers of a service near a point (radius_km and person_id ride along, so the
+        # "does the radius reach?" test and the join need nothing but the index).
+        Index("ix_helper_services_near", "service", "lat", "lon", "radius_km", "person_id"),
+        # The few wide-radius helpers of a service, found by radius rather than by the box.
+        Index("ix_helper_services_wide", "service", "radius_km", "lat", "lon", "person_id"),
     )
+
+    person_id: Mapped[int] = mapped_column(primary_key=True)
     service: Mapped[str] = mapped_column(String(32), primary_key=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    radius_km: Mapped[float] = mapped_column(Float)
 
 
 class AvailabilitySlot(Base):
@@ -189,13 +217,17 @@ class AvailabilitySlot(Base):
 
     __tablename__ = "helper_availability"
     __table_args__ = (
+        # Covering: matching reads every nearby helper's slots from the index alone.
+        Index(
+            "ix_helper_availability_person_id", "person_id", "weekday", "start_minute", "end_minute"
+        ),
         CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
         CheckConstraint("start_minute < end_minute", name="window_order"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("helper_profiles.person_id", ondelete="CASCADE"), index=True
+        ForeignKey("helper_profiles.person_id", ondelete="CASCADE")
     )
     weekday: Mapped[int] = mapped_column(Integer)
     start_minute: Mapped[int] = mapped_column(Integer)
