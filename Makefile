@@ -36,6 +36,7 @@ test-rasa: $(STAMP)
 	bash ../shared/rasa/setup.sh
 	$(BIN)/python -m pytest tests/nlu/test_rasa_server.py -m rasa -v
 
-# Our model and Rasa's DIET on the same cross-validation folds (~10-15 min).
+# Our model and Rasa's DIET on the same 5 cross-validation folds (DIET trains for 30+ min per
+# fold on 2 cores; `python -m bench rasa --max-folds 1` runs one fold).
 bench-rasa: $(STAMP)
 	$(BIN)/python -m bench rasa

@@ -10,12 +10,16 @@ tested on the same split. Printed side by side: intent accuracy (Rasa's Fallback
 included, as ours), service accuracy, training time, parse latency.
 
 Needs /tmp/rasa-venv (`bash ../shared/rasa/setup.sh`); without it, says so and exits 0.
-It takes 10-15 minutes, so plain `python -m bench` (every benchmark) skips it unless
-"rasa" is named on the command line.
+DIET is slow to train on CPU: over 30 min per fold of ~3,500 examples on a shared 2-core
+machine, so plain `python -m bench` (every benchmark) skips it unless "rasa" is named on
+the command line, and `--max-folds N` runs only the first N of the 5 folds:
+
+    python -m bench rasa --max-folds 1
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import tempfile
@@ -36,18 +40,21 @@ def main() -> None:
     from nlu.rasa_local import DEFAULT_RASA_VENV, rasa_executable
 
     if "rasa" not in sys.argv[1:]:
-        print("skipped: the Rasa comparison takes 10-15 min; run `make bench-rasa`")
+        print("skipped: the Rasa comparison takes hours on CPU; run `make bench-rasa`")
         return
+    options = argparse.ArgumentParser(prog="python -m bench rasa")
+    options.add_argument("--max-folds", type=int, default=FOLDS)
+    max_folds = options.parse_known_args(sys.argv[1:])[0].max_folds
     if rasa_executable() is None:
         print(
             f"skipped: no Rasa at {DEFAULT_RASA_VENV}. Install it with "
             "`bash ../shared/rasa/setup.sh` (~3 min), then run `make bench-rasa` again."
         )
         return
-    _compare()
+    _compare(max_folds)
 
 
-def _compare() -> None:
+def _compare(max_folds: int) -> None:
     from nlu import DEFAULT_DATA_DIR, Interpreter
     from nlu.evaluation import LabelledExample, evaluate, fold_indices
     from nlu.model import train_model
@@ -57,7 +64,7 @@ def _compare() -> None:
     from nlu.training_data import load_training_data
 
     data = load_training_data(DEFAULT_DATA_DIR)
-    folds = fold_indices(data, FOLDS)
+    folds = fold_indices(data, FOLDS)[:max_folds]
     rows: dict[str, dict[str, list[float]]] = {
         "ours": {"intent": [], "top1": [], "service": [], "train_s": [], "parse_ms": []},
         "rasa": {"intent": [], "top1": [], "service": [], "train_s": [], "parse_ms": []},
@@ -69,7 +76,7 @@ def _compare() -> None:
             project = work / f"fold{number}"
             export_rasa_project(data.subset(train), project)
             started = time.perf_counter()
-            models.append(train_rasa_nlu(project, project / "models"))
+            models.append(train_rasa_nlu(project, project / "models", timeout=4 * 3600))
             rows["rasa"]["train_s"].append(time.perf_counter() - started)
             print(f"fold {number}: Rasa trained in {rows['rasa']['train_s'][-1]:.0f} s", flush=True)
 
@@ -92,7 +99,7 @@ def _compare() -> None:
                     f"rasa {rows['rasa']['intent'][-1]:.3f}",
                     flush=True,
                 )
-    _print(rows, len(data.examples))
+    _print(rows, len(data.examples), len(folds))
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     (out / "rasa.json").write_text(json.dumps(rows, indent=2) + "\n")
@@ -105,8 +112,8 @@ def _record(row: dict[str, list[float]], report: Report) -> None:
     row["parse_ms"].extend(report.latencies_ms)
 
 
-def _print(rows: dict[str, dict[str, list[float]]], examples: int) -> None:
-    print(f"\n{FOLDS}-fold cross-validation on {examples} examples, same folds")
+def _print(rows: dict[str, dict[str, list[float]]], examples: int, ran: int) -> None:
+    print(f"\n{ran} of {FOLDS} cross-validation folds on {examples} examples, same folds")
     print(f"  {'':<38} {'ours (TF-IDF+SVM)':>18} {'Rasa DIET':>14}")
 
     def line(name: str, key: str, fmt: str, reduce: str = "mean") -> None:
