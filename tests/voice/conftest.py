@@ -90,10 +90,9 @@ class Line:
             account_sid=ACCOUNT_SID,
         )
 
-    def pick_up(self, placed: PlacedCall) -> tuple[PhoneCall, Heard]:
-        """The person we rang answers a call the fake recorded."""
-        assert placed.url is not None
-        call = PhoneCall(
+    def rung(self, placed: PlacedCall) -> PhoneCall:
+        """The call the fake recorded, as its callee's phone (not picked up yet)."""
+        return PhoneCall(
             http_poster(self.client),
             public_url=PUBLIC_URL,
             auth_token=AUTH_TOKEN,
@@ -103,6 +102,11 @@ class Line:
             outbound=True,
             call_sid=placed.sid,
         )
+
+    def pick_up(self, placed: PlacedCall) -> tuple[PhoneCall, Heard]:
+        """The person we rang answers a call the fake recorded."""
+        assert placed.url is not None
+        call = self.rung(placed)
         return call, call.pick_up(placed.url)
 
     def post_sms(self, sender: str, body: str, *, sid: str | None = None) -> Heard:
