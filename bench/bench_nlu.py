@@ -107,8 +107,10 @@ def main() -> None:
         report = evaluate(parser, examples)
         unseen = [ex for ex in examples if normalise(ex.text) not in seen]
         unseen_report = evaluate(parser, unseen)
+        detected = [parser.parse(ex.text)["language"] == lang for ex in examples]
         results["heldout"][lang] = {
             "examples": len(examples),
+            "language_detection_accuracy": sum(detected) / len(detected),
             "intent_accuracy": report.accuracy,
             "service_accuracy": report.service_accuracy,
             "by_style": report.by_style(),
@@ -160,6 +162,7 @@ def _print(r: dict) -> None:
             f"held-out {lang}: intent / service ({h['examples']})",
             f"{h['intent_accuracy']:.3f} / {h['service_accuracy']:.3f}",
         )
+        _line(f"  {lang} language detected correctly", f"{h['language_detection_accuracy']:.3f}")
         _line(
             f"  {lang} without the {h['also_in_training_data']} also in training",
             f"{h['intent_accuracy_unseen_only']:.3f}",

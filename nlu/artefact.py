@@ -40,7 +40,7 @@ from nlu.model import NO_SERVICE, NluModel, StepCallback, train_model
 from nlu.training_data import hash_data, load_training_data
 
 # Bump when NluModel's shape changes: older artefacts are then retrained, never misread.
-MODEL_FORMAT_VERSION = 2
+MODEL_FORMAT_VERSION = 3
 KEEP = 3
 DEFAULT_DATA_DIR = Path(__file__).parent / "data"
 

@@ -8,6 +8,7 @@ input validation (three quarters of a parse's time otherwise).
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +40,27 @@ def make_vectoriser(config: ModelConfig) -> FeatureUnion:
         dtype=np.float32,
     )
     return FeatureUnion([("words", words), ("chars", chars)])
+
+
+def make_language_vectoriser() -> FeatureUnion:
+    """Letters only (no words, no emoji names): which language, not what is meant. Emojis
+    and SMS words are shared by both languages and would only blur the answer."""
+    chars = TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=(1, 3),
+        sublinear_tf=True,
+        lowercase=False,
+        dtype=np.float32,
+        preprocessor=letters_only,
+    )
+    return FeatureUnion([("letters", chars)])
+
+
+_NON_LETTERS = re.compile(r"emo_\w+|[^a-z' ]+")
+
+
+def letters_only(normalised: str) -> str:
+    return _NON_LETTERS.sub(" ", normalised)
 
 
 def word_index(vectoriser: FeatureUnion) -> dict[str, int]:

@@ -47,6 +47,7 @@ class Interpreter:
         ambiguity_threshold: when the two best intents are closer than this, also fall back
             (Rasa's FallbackClassifier option; 0 switches it off).
         timezone: where relative times ("demain matin") are anchored when `now` is naive.
+        default_language: the answer when a message has no letters to tell ("👍", "5/5").
     """
 
     def __init__(
@@ -56,9 +57,12 @@ class Interpreter:
         fallback_threshold: float = DEFAULT_FALLBACK_THRESHOLD,
         ambiguity_threshold: float = 0.0,
         timezone: str = DEFAULT_TIMEZONE,
+        default_language: str = "fr",
     ) -> None:
         self.model = model
         self._vectorise = RowVectoriser(model.vectoriser).transform
+        self._letters = RowVectoriser(model.language_vectoriser).transform
+        self.default_language = default_language
         self.fallback_threshold = fallback_threshold
         self.ambiguity_threshold = ambiguity_threshold
         self.timezone = ZoneInfo(timezone)
@@ -71,8 +75,9 @@ class Interpreter:
         now = self._anchor(now)
         analysed = analysed_part(text)
         folded = fold(analysed)
-        features = self._vectorise(normalise(analysed))
-        language = lang if lang in self.model.languages else self._detect(features)
+        normalised = normalise(analysed)
+        features = self._vectorise(normalised)
+        language = lang if lang in self.model.languages else self._detect(normalised)
         scorer = self.model.intent_scorer(language)
         proba = scorer.row_proba(features)
         order = np.argsort(-proba)[:RANKING_LENGTH]
@@ -113,8 +118,11 @@ class Interpreter:
             return now.astimezone(self.timezone)
         return now.replace(tzinfo=self.timezone)
 
-    def _detect(self, features: SparseRow) -> str:
-        proba = self.model.language.row_proba(features)
+    def _detect(self, normalised: str) -> str:
+        letters = self._letters(normalised)
+        if not len(letters.indices):
+            return self.default_language
+        proba = self.model.language.row_proba(letters)
         return self.model.language.classes[int(np.argmax(proba))]
 
     def _should_fall_back(self, ranking: list[IntentPrediction]) -> bool:

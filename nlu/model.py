@@ -19,7 +19,13 @@ from sklearn.svm import LinearSVC
 
 from nlu.config import ModelConfig
 from nlu.entity_extraction import EntityResources
-from nlu.features import SparseRow, informative_columns, make_vectoriser, word_index
+from nlu.features import (
+    SparseRow,
+    informative_columns,
+    make_language_vectoriser,
+    make_vectoriser,
+    word_index,
+)
 from nlu.linear import LinearScorer, fit_temperature
 from nlu.normalise import normalise
 from nlu.training_data import TrainingData
@@ -35,6 +41,7 @@ StepCallback = Callable[[str], None]
 class NluModel:
     config: ModelConfig
     vectoriser: FeatureUnion
+    language_vectoriser: FeatureUnion
     language: LinearScorer
     intents: dict[str, LinearScorer]  # SHARED, or one per language
     service: LinearScorer | None
@@ -104,11 +111,13 @@ def train_model(
     x = vectoriser.fit_transform(texts).tocsr()
 
     step("language")
+    language_vectoriser = make_language_vectoriser()
+    letters = language_vectoriser.fit_transform(texts).tocsr()
     if len(set(languages)) > 1:
-        language = LinearScorer.from_linear(_fit(x, languages, 1.0, config))
+        language = LinearScorer.from_linear(_fit(letters, languages, 1.0, config))
     else:  # one language only: a constant answer
         only = languages[0]
-        language = LinearScorer([only], np.zeros((x.shape[1], 1)), np.zeros(1))
+        language = LinearScorer([only], np.zeros((letters.shape[1], 1)), np.zeros(1))
 
     step("intents")  # with their calibration: most of the training time
     groups = {SHARED: np.arange(len(texts))}
@@ -137,6 +146,7 @@ def train_model(
     return NluModel(
         config=config,
         vectoriser=vectoriser,
+        language_vectoriser=language_vectoriser,
         language=language,
         intents=intent_scorers,
         service=service,

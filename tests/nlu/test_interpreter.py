@@ -86,6 +86,8 @@ def test_english_time_is_normalised(interpreter: Interpreter, now: datetime) -> 
         ("hello I would like some help", "en"),
         ("merci beaucoup", "fr"),
         ("thank you very much", "en"),
+        ("merci bcp 🙏", "fr"),
+        ("👍", "fr"),  # nothing to tell: the default language
     ],
 )
 def test_language_is_detected(interpreter: Interpreter, text: str, language: str) -> None:
