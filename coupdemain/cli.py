@@ -62,6 +62,53 @@ def chat(
 
 
 @app.command()
+def call(
+    caller: Annotated[
+        str, typer.Option("--from", help="the number you call from (demo: Roger Mercier)")
+    ] = "+33465718939",
+    server: Annotated[
+        str | None, typer.Option(help="the running server (default: COUPDEMAIN_PUBLIC_URL)")
+    ] = None,
+    speak: Annotated[bool, typer.Option(help="also say the sentences with espeak-ng")] = False,
+) -> None:
+    """A phone call to the running server's hotline, signed like Twilio (coupdemain serve)."""
+    import httpx
+
+    from backend.errors import DomainError
+    from backend.people.phones import normalise_phone
+    from bots.voice.simulator import PhoneCall, http_poster
+    from coupdemain.terminal_call import TerminalCall, espeak
+
+    settings = Settings()
+    token = settings.twilio_auth_token
+    if not settings.twilio_enabled or token is None:
+        typer.echo(
+            "The hotline is off: set COUPDEMAIN_TWILIO_ACCOUNT_SID and COUPDEMAIN_TWILIO_AUTH_TOKEN"
+            " (the same for the server and for this command).",
+            err=True,
+        )
+        raise typer.Exit(2)
+    try:
+        number = normalise_phone(caller)
+    except DomainError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    speaker = espeak() if speak else None
+    if speak and speaker is None:
+        typer.echo("espeak-ng is not installed: the call is only printed.", err=True)
+    with httpx.Client(base_url=server or settings.public_url, timeout=30) as http:
+        phone = PhoneCall(
+            http_poster(http),
+            public_url=settings.public_url,
+            auth_token=token.get_secret_value(),
+            caller=number,
+            hotline=settings.twilio_number or "+33482530000",
+            account_sid=settings.twilio_account_sid or "",
+        )
+        raise typer.Exit(TerminalCall(phone, speak=speaker).run())
+
+
+@app.command()
 def serve(
     demo: Annotated[bool, typer.Option(help="fresh SQLite database seeded with demo data")] = False,
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
