@@ -21,9 +21,11 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    case,
     func,
     literal,
     literal_column,
+    null,
     select,
     union_all,
 )
@@ -85,7 +87,6 @@ def _ids(ids: Sequence[int], on_postgresql: bool) -> list[int] | str:
 class Reachable:
     helper_id: int
     distance_km: float
-    display_name: str
     languages: tuple[str, ...]
     verified: bool
     slots: WeeklySlots
@@ -103,8 +104,9 @@ def _reachable_statement() -> CompoundSelect:
     each half is one index range scan on that table: helpers of the service with an ordinary
     radius inside the box (ix_helper_services_near), and the rare wide-radius ones
     (ix_helper_services_wide). A flat-earth distance test on the indexed columns drops most of
-    the box before anything else is read; the profile, the person and the slots are read only
-    for those left (a few hundred), by primary key.
+    the box before anything else is read; the profile and the slots are read only for those
+    left (a few hundred), by primary key. The person (name, suspension) is read later, with
+    the ratings and load of the few who can still make the top (see counts).
     """
     hs, hp, slot = HelperService, HelperProfile, AvailabilitySlot
     lat, lon = bindparam("lat", type_=Float), bindparam("lon", type_=Float)
@@ -129,20 +131,13 @@ def _reachable_statement() -> CompoundSelect:
             hs.lat,
             hs.lon,
             hs.radius_km,
-            Person.display_name,
             # As JSON text: a handful of distinct lists, each decoded once (_languages).
             sql_cast(hp.languages, String),
             hp.verified_at.is_not(None),
             slots,
         )
         .join(hp, hp.person_id == hs.person_id)
-        .join(Person, Person.id == hs.person_id)
-        .where(
-            hs.service == bindparam("service", type_=String),
-            near_enough,
-            hp.active.is_(True),
-            Person.status != PersonStatus.suspended,
-        )
+        .where(hs.service == bindparam("service", type_=String), near_enough, hp.active.is_(True))
     )
     near = base.where(
         hs.lat.between(bindparam("min_lat", type_=Float), bindparam("max_lat", type_=Float)),
@@ -159,8 +154,9 @@ def _reachable_statement() -> CompoundSelect:
 def reachable_helpers(
     session: Session, service: str, lat: float, lon: float, prefilter_km: float
 ) -> list[Reachable]:
-    """Every active, unsuspended helper offering `service` whose own radius reaches (lat, lon),
-    with what is known of them (name, languages, verification, weekly slots) in one row.
+    """Every active helper offering `service` whose own radius reaches (lat, lon), with their
+    profile's languages, verification and weekly slots in one row (suspension is checked in
+    `counts`, for the few who are read further).
 
     Helpers with a radius up to `prefilter_km` are searched in a box of that half-size, the
     others by radius (see _reachable_statement); the exact haversine test is done here.
@@ -181,14 +177,13 @@ def reachable_helpers(
     }
     rows = session.execute(_reachable_statement(), params).all()
     found = []
-    for pid, h_lat, h_lon, radius, name, languages, verified, packed_slots in rows:
+    for pid, h_lat, h_lon, radius, languages, verified, packed_slots in rows:
         distance = haversine_km(lat, lon, h_lat, h_lon)
         if distance <= radius:
             found.append(
                 Reachable(
                     pid,
                     distance,
-                    name,
                     _languages(languages),
                     bool(verified),
                     _unpack(packed_slots),
@@ -229,6 +224,8 @@ def _as_helper() -> Any:
 
 @dataclass(slots=True)
 class Counts:
+    display_name: str = ""
+    suspended: bool = False
     ratings: int = 0
     stars: int = 0
     jobs: int = 0  # assigned since the start of the load window
@@ -239,19 +236,28 @@ class Counts:
 def _counts_statement(on_postgresql: bool) -> CompoundSelect:
     ids = partial(_one_of, on_postgresql=on_postgresql)
     since: BindParameter[datetime] = bindparam("since")
+    suspended = Person.status == PersonStatus.suspended
+    people = select(
+        case((suspended, literal("s")), else_=literal("p")),
+        Person.id,
+        literal(0),
+        literal(0),
+        Person.display_name,
+    ).where(ids(Person.id))
+    no_name = sql_cast(null(), String)
     ratings = (
-        select(literal("r"), Rating.ratee_id, func.count(), func.sum(Rating.stars))
+        select(literal("r"), Rating.ratee_id, func.count(), func.sum(Rating.stars), no_name)
         .join(HelpRequest, _as_helper())
         .where(ids(Rating.ratee_id))
         .group_by(Rating.ratee_id)
     )
     jobs = (
-        select(literal("j"), HelpRequest.helper_id, func.count(), literal(0))
+        select(literal("j"), HelpRequest.helper_id, func.count(), literal(0), no_name)
         .where(ids(HelpRequest.helper_id), HelpRequest.assigned_at >= since)
         .group_by(HelpRequest.helper_id)
     )
     offers = (
-        select(literal("o"), Offer.helper_id, func.count(), literal(0))
+        select(literal("o"), Offer.helper_id, func.count(), literal(0), no_name)
         .where(
             ids(Offer.helper_id),
             Offer.created_at >= since,
@@ -259,11 +265,12 @@ def _counts_statement(on_postgresql: bool) -> CompoundSelect:
         )
         .group_by(Offer.helper_id)
     )
-    return union_all(ratings, jobs, offers)
+    return union_all(people, ratings, jobs, offers)
 
 
 def counts(session: Session, ids: Sequence[int], since: datetime) -> dict[int, Counts]:
-    """Ratings received and recent load, in one round trip for the whole batch."""
+    """Name and standing, ratings received and recent load, in one round trip for the whole
+    batch (every id gets an entry: they are people)."""
     on_postgresql = _on_postgresql(session)
     params = {"ids": _ids(ids, on_postgresql), "since": since}
     out: dict[int, Counts] = {}
@@ -274,7 +281,9 @@ def counts(session: Session, ids: Sequence[int], since: datetime) -> dict[int, C
     for row in rows:
         kind, pid, n, stars = str(row[0]), int(row[1]), int(row[2]), int(row[3] or 0)
         c = out.setdefault(pid, Counts())
-        if kind == "r":
+        if kind in ("p", "s"):
+            c.display_name, c.suspended = str(row[4]), kind == "s"
+        elif kind == "r":
             c.ratings, c.stars = n, stars
         elif kind == "j":
             c.jobs = n

@@ -60,8 +60,9 @@ def rank_helpers(
     and anyone in `exclude` (e.g. helpers already asked in an earlier round).
 
     One query finds the reachable helpers with their distance, availability, languages and
-    verification; ratings and load are then read in batches, best possible score first, only
-    until nobody left could enter the top `limit` (the result is the same as reading all).
+    verification; name, suspension, ratings and load are then read in batches, best possible
+    score first, only until nobody left could enter the top `limit` (the result is the same
+    as reading all).
     """
     if request.service is None or request.lat is None or request.lon is None:
         raise InvalidInput("a request needs a service and a place before helpers can be ranked")
@@ -88,10 +89,9 @@ def rank_helpers(
             r.helper_id,
             r.distance_km,
             stars_given.get(r.helper_id),
-            r.display_name,
-            r.languages,
-            r.verified,
-            fit_asap(r.slots, now) if wanted is None else fit_window(r.slots, *wanted),
+            languages=r.languages,
+            verified=r.verified,
+            availability=fit_asap(r.slots, now) if wanted is None else fit_window(r.slots, *wanted),
         )
         pending.append((best_possible_score(f, weights, language), f))
     pending.sort(key=_order)
@@ -111,9 +111,11 @@ def rank_helpers(
         counts = queries.counts(session, [f.helper_id for f in chunk], now - weights.load_window)
         for f in chunk:
             c = counts.get(f.helper_id)
-            if c is not None:
-                f.rating_count, f.rating_sum = c.ratings, c.stars
-                f.jobs, f.offers = c.jobs, c.offers
+            if c is None or c.suspended:
+                continue
+            f.display_name = c.display_name
+            f.rating_count, f.rating_sum = c.ratings, c.stars
+            f.jobs, f.offers = c.jobs, c.offers
             measured.append((total_score(f, weights, language), f))
         measured.sort(key=_order)
     return [
