@@ -70,13 +70,17 @@ def word_index(vectoriser: FeatureUnion) -> dict[str, int]:
 
 
 def informative_columns(vectoriser: FeatureUnion) -> np.ndarray:
-    """True for the columns that say something: every word, and the character n-grams with a
-    letter or digit in them (char_wb pads words with spaces, and " " alone matches any
-    script, so Chinese text would otherwise look "known")."""
+    """True for the columns that say something: every word, and the character n-grams of
+    three letters or more (char_wb pads words with spaces, and " " or "x" alone match
+    anything: Chinese text or "xxxxxxxx" would otherwise look "known")."""
     mask: list[bool] = []
     for _name, part in vectoriser.transformer_list:
         terms = sorted(part.vocabulary_, key=part.vocabulary_.__getitem__)
-        mask.extend(any(c.isalnum() for c in term) for term in terms)
+        is_chars = part.analyzer != "word"
+        mask.extend(
+            any(c.isalnum() for c in term) and (not is_chars or len(term.strip()) >= 3)
+            for term in terms
+        )
     return np.array(mask, dtype=bool)
 
 
@@ -108,7 +112,11 @@ class RowVectoriser:
                 raise ValueError("RowVectoriser expects l2-normalised TF-IDF parts")
             self._blocks.append(
                 _Block(
-                    part.build_analyzer(), part.vocabulary_, part.idf_, part.sublinear_tf, offset
+                    part.build_analyzer(),
+                    part.vocabulary_,
+                    part.idf_,
+                    part.sublinear_tf,
+                    offset,
                 )
             )
             offset += len(part.vocabulary_)
@@ -117,10 +125,9 @@ class RowVectoriser:
         indices: list[int] = []
         values: list[float] = []
         for block in self._blocks:
+            terms = block.analyse(text)
             counts = Counter(
-                col
-                for term in block.analyse(text)
-                if (col := block.vocabulary.get(term)) is not None
+                col for term in terms if (col := block.vocabulary.get(term)) is not None
             )
             if not counts:
                 continue
