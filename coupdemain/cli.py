@@ -31,7 +31,9 @@ def _setup_logging(settings: Settings) -> None:
 
 @app.command()
 def chat(
-    telegram_id: Annotated[int, typer.Option(help="who you are on Telegram (see: demo people)")] = 5550001,
+    telegram_id: Annotated[
+        int, typer.Option(help="who you are on Telegram (see: demo people)")
+    ] = 5550001,
     name: Annotated[str, typer.Option(help="your Telegram first name")] = "Vous",
     language: Annotated[str, typer.Option(help="fr or en")] = "fr",
     demo: Annotated[bool, typer.Option(help="talk to the demo database (var/demo.db)")] = False,
@@ -46,7 +48,9 @@ def chat(
     settings = Settings()
     logging.basicConfig(level=logging.WARNING)
     if demo:
-        settings = settings.model_copy(update={"database_url": f"sqlite:///{settings.var_dir / 'demo.db'}"})
+        settings = settings.model_copy(
+            update={"database_url": f"sqlite:///{settings.var_dir / 'demo.db'}"}
+        )
     from backend.dispatch.service import DispatchPolicy
     from coupdemain.bootstrap import prepare_database
 
@@ -55,8 +59,11 @@ def chat(
     engine = Engine(
         factory,
         build_parser(settings),
-        EngineConfig(default_language=settings.language, commission_bps=settings.commission_bps,
-                     dispatch_policy=DispatchPolicy()),
+        EngineConfig(
+            default_language=settings.language,
+            commission_bps=settings.commission_bps,
+            dispatch_policy=DispatchPolicy(),
+        ),
     )
     TerminalChat(engine, factory, user_id=str(telegram_id), name=name, language=language).run()
 

@@ -58,15 +58,22 @@ class TerminalChat:
 
     def _show_outbox_since(self, mark: int) -> None:
         with self._factory() as session:
-            rows = session.scalars(select(OutboxMessage).where(OutboxMessage.id > mark).order_by(OutboxMessage.id))
+            rows = session.scalars(
+                select(OutboxMessage).where(OutboxMessage.id > mark).order_by(OutboxMessage.id)
+            )
             for row in rows:
-                for reply in render_notification(row.kind, row.payload, row.payload.get("language", "fr")):
+                for reply in render_notification(
+                    row.kind, row.payload, row.payload.get("language", "fr")
+                ):
                     self._print(f"  ↳ ({row.channel} to {row.address}) {reply.text}")
 
     def incoming_for(self, line: str) -> Incoming | None:
         base = {
-            "channel": "telegram", "address": self._user_id, "sender_id": self._user_id,
-            "sender_name": self._name, "language": self._language,
+            "channel": "telegram",
+            "address": self._user_id,
+            "sender_id": self._user_id,
+            "sender_name": self._name,
+            "language": self._language,
             "external_id": f"terminal:{self._user_id}:{next(self._turns)}",
         }
         if line.isdigit() and 0 < int(line) <= len(self._choices):
