@@ -81,6 +81,9 @@ def voice_channel(
             api_url=settings.twilio_api_url,
             dispatcher_phone=settings.dispatcher_phone,
             default_language=settings.language,
+            # SQLite has one writer at a time: turns queue in order here instead of polling
+            # its lock (bots/voice/webhook.py).
+            concurrent_turns=1 if settings.resolved_database_url.startswith("sqlite") else None,
         ),
         engine=conversation_engine,
         session_factory=factory,

@@ -30,6 +30,7 @@ class TwilioConfig:
     api_url: str = TWILIO_API
     dispatcher_phone: str | None = None  # where calls are transferred
     default_language: str = "fr"
+    concurrent_turns: int | None = None  # engine turns at once per process (1 on SQLite)
 
 
 class VoiceChannel:
@@ -64,6 +65,7 @@ class VoiceChannel:
                 phone_of=self.phone_of,
             ),
             default_language=self.config.default_language,
+            concurrent_turns=self.config.concurrent_turns,
         )
 
     def senders(self) -> dict[str, Sender]:

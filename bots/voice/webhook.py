@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request, Response
@@ -44,10 +45,23 @@ def voice_router(
     public_url: str,
     transfers: Transfers,
     default_language: str = "fr",
+    concurrent_turns: int | None = None,
 ) -> APIRouter:
-    """The hotline's routes. `public_url` is where Twilio reaches us (PUBLIC_URL)."""
+    """The hotline's routes. `public_url` is where Twilio reaches us (PUBLIC_URL).
+
+    `concurrent_turns` caps the engine turns this process runs at once (None: no cap). On
+    SQLite, 1: there is one writer at a time anyway, and turns waiting here are served in
+    order, where turns waiting on SQLite's lock poll it with sleeps of up to 100 ms.
+    """
     public = public_url.rstrip("/")
     router = APIRouter(tags=["voice"])
+    slots = threading.BoundedSemaphore(concurrent_turns) if concurrent_turns else None
+
+    def handle(incoming: Incoming) -> TurnResult:
+        if slots is None:
+            return engine.handle(incoming)
+        with slots:
+            return engine.handle(incoming)
 
     def urls(turn: int, language: str) -> CallUrls:
         """Where the answers to turn `turn`'s TwiML go (they are turn `turn + 1`)."""
@@ -60,7 +74,7 @@ def voice_router(
 
     async def turn_twiml(incoming: Incoming, turn: int) -> str:
         try:
-            result = await asyncio.to_thread(engine.handle, incoming)
+            result = await asyncio.to_thread(handle, incoming)
         except Exception:
             # The caller must never hear an application error: a human takes the call.
             log.exception("voice turn %s failed", incoming.external_id)
@@ -116,7 +130,7 @@ def voice_router(
             event = f"call:ended:{call_status}"
             if outbox is not None:
                 event += f":{_int(outbox, 1, 2**62)}"
-            await asyncio.to_thread(engine.handle, call_event(form, event, turn="end"))
+            await asyncio.to_thread(handle, call_event(form, event, turn="end"))
         return "<?xml version='1.0' encoding='UTF-8'?><Response/>"
 
     async def dialed(request: Request, form: dict[str, str]) -> str:
@@ -127,7 +141,7 @@ def voice_router(
         return render_goodbye(language, key or "voice.transfer_unavailable")
 
     async def sms(request: Request, form: dict[str, str]) -> str:
-        result = await asyncio.to_thread(engine.handle, sms_message(form))
+        result = await asyncio.to_thread(handle, sms_message(form))
         if result.silent:
             return sms_reply([], result.language)
         return sms_reply(result.replies, result.language)
