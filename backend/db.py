@@ -65,7 +65,9 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         # A pool keeps connections (and SQLite's page cache) open: opening one per
         # transaction also forced a WAL checkpoint and an fsync each time it closed.
-        pooling = {} if ":memory:" in url else {"pool_size": pool_size, "max_overflow": pool_size * 2}
+        pooling = (
+            {} if ":memory:" in url else {"pool_size": pool_size, "max_overflow": pool_size * 2}
+        )
         engine = create_engine(
             url,
             echo=echo,
