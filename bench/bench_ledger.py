@@ -36,9 +36,7 @@ from sqlalchemy import (
     Table,
     create_engine,
     insert,
-    text,
 )
-from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
 import backend.models  # noqa: F401  (registers every table)
@@ -50,13 +48,11 @@ from backend.ledger.models import AccountKind
 from backend.ledger.service import transfer
 from backend.ledger.verify import verify
 from backend.people.models import Person
+from bench.throwaway import throwaway_postgres
 
 WALLETS = 500
 ROUNDS = 3
 # Same default as tests/conftest.py, so the bench finds the same local server.
-PG_ADMIN_URL = os.environ.get(
-    "COUPDEMAIN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 
 baseline_rows = Table(
     "bench_baseline",
@@ -185,29 +181,6 @@ def _pooled(url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-@contextmanager
-def _throwaway_postgres() -> Iterator[str | None]:
-    """The URL of a fresh database, dropped afterwards; None if the server is unreachable."""
-    admin = create_engine(
-        PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
-    name = f"cdm_bench_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        print(f"PostgreSQL skipped: {make_url(PG_ADMIN_URL).render_as_string()} unreachable: {exc}")
-        admin.dispose()
-        yield None
-        return
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main() -> None:
     print(
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other processes share "
@@ -221,7 +194,7 @@ def main() -> None:
         # closing the last one checkpoints the WAL (an fsync). Shown for comparison only.
         with _pooled(f"sqlite:///{tmp}/pooled.db") as engine:
             _suite("SQLite, pooled connections (not the app's engine)", engine, (1, 4), 8_000)
-    with _throwaway_postgres() as url:
+    with throwaway_postgres() as url:
         if url is None:
             return
         engine = make_engine(url, pool_size=32)

@@ -17,14 +17,11 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
 import backend.models  # noqa: F401  (registers every table)
@@ -42,6 +39,7 @@ from backend.people.models import (
 )
 from backend.requests.models import HelpRequest
 from backend.trust.models import Rating
+from bench.throwaway import throwaway_postgres
 
 HELPERS = 100_000
 RESIDENTS = 5_000
@@ -51,10 +49,6 @@ QUERIES = 200
 CENTRE = (45.7640, 4.8357)  # Lyon, place de la République
 HALF_SIDE_DEG = (15 / 111.2, 15 / (111.2 * 0.6976))  # 15 km in latitude and longitude
 NOW = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)  # a Friday morning
-# Same default as tests/conftest.py, so the bench finds the same local server.
-PG_ADMIN_URL = os.environ.get(
-    "COUPDEMAIN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 
 
 def _point(rng: random.Random) -> tuple[float, float]:
@@ -284,29 +278,6 @@ def measure(engine: Engine, label: str) -> None:
 def _prefilter_only(session: Session, request: HelpRequest) -> object:
     assert request.service is not None and request.lat is not None and request.lon is not None
     return reachable_helpers(session, request.service, request.lat, request.lon, 5.0)
-
-
-@contextmanager
-def throwaway_postgres() -> Iterator[str | None]:
-    try:
-        admin = create_engine(
-            PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-        )
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # unreachable: say so, measure SQLite only
-        print(f"[postgresql] skipped: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
-        yield None
-        return
-    name = f"cdm_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def main() -> None:

@@ -44,16 +44,14 @@ import socket
 import statistics
 import tempfile
 import time
-import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, create_engine, event, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, event, func, select
 
 import backend.models  # noqa: F401  (registers every table)
 from backend.db import Base, make_engine, make_session_factory
@@ -61,6 +59,7 @@ from backend.people.models import Role
 from backend.people.schemas import AddressIn, AvailabilityIn, HelperProfileIn, PersonCreate
 from backend.people.service import create_person
 from backend.requests.models import HelpRequest
+from bench.throwaway import throwaway_postgres
 from dialogues.messages import Incoming
 from dialogues.protocols import ConversationEngine
 from tests.fakes.telegram_api import FakeTelegram, SentMessage, TgUser
@@ -73,9 +72,6 @@ HELPERS = 12
 TOKEN = "123:BENCH"
 SECRET = "bench-secret"
 MODELS_DIR = Path(__file__).resolve().parents[1] / "var" / "test-models" / "nlu"
-PG_ADMIN_URL = os.environ.get(
-    "COUPDEMAIN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 CENTRE = (45.7640, 4.8357)
 
 
@@ -364,30 +360,6 @@ def _requests(database_url: str) -> int:
     return count
 
 
-@contextmanager
-def _throwaway_postgres() -> Iterator[str | None]:
-    """The URL of a fresh database, dropped afterwards; None if the server is unreachable."""
-    admin = create_engine(
-        PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
-    name = f"cdm_bench_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        print(f"PostgreSQL skipped: {make_url(PG_ADMIN_URL).render_as_string()} unreachable: {exc}")
-        admin.dispose()
-        yield None
-        return
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-# ---------------------------------------------------------------------- the report
 def _summary(rounds: list[Round]) -> dict[str, float | None]:
     latencies = sorted(x for r in rounds for x in r.latencies)
     turns = sum(r.turns for r in rounds)
@@ -482,7 +454,7 @@ def main() -> None:
         asyncio.run(_drive(baseline, fake, _echo_users(WARM_UP_USERS)))
         with tempfile.TemporaryDirectory() as tmp:
             _measure("SQLite", f"sqlite:///{tmp}/turns.db", fake, baseline)
-        with _throwaway_postgres() as url:
+        with throwaway_postgres() as url:
             if url is not None:
                 _measure("PostgreSQL", url, fake, baseline)
     print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
