@@ -7,7 +7,7 @@
   call; any other notification is read aloud, with keypad answers when it has some.
 - `call:ended:<status>[:<outbox id>]`: Twilio's status callback. A request cut off mid-way
   is kept as a draft flagged for a dispatcher; a follow-up or an important message nobody
-  answered is flagged too.
+  answered is flagged too; a request booked during the call is confirmed by SMS.
 """
 
 from __future__ import annotations
@@ -18,14 +18,16 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from backend.dispatch.messages import reach
 from backend.outbox.models import OutboxMessage, OutboxStatus
-from backend.requests.models import PayMode
+from backend.requests.models import ACTIVE_STATUSES, HelpRequest, PayMode
 from backend.requests.schemas import HelpRequestCreate
 from backend.requests.service import create_request, flag_for_dispatcher
 from dialogues.flows.follow_up import FollowUpFlow, end_call, flag_unanswered
 from dialogues.flows.masked_call import MaskedCallFlow, first_name, other_party
 from dialogues.messages import Choice, Expect
 from dialogues.notifications import render_notification
+from dialogues.notify import notify_person
 from dialogues.turn import Turn
 from dialogues.understanding import yes_or_no
 
@@ -178,6 +180,7 @@ def on_ended(turn: Turn, status: str, outbox_id: int | None) -> None:
     turn.remember(last_call={"status": status, "ended_at": turn.now.isoformat()})
     if turn.flow:
         keep_unfinished(turn)
+    confirm_in_writing(turn)
     if status == "completed" or outbox_id is None:
         return
     # A call we placed was not answered (busy, no-answer, failed, canceled).
@@ -188,6 +191,34 @@ def on_ended(turn: Turn, status: str, outbox_id: int | None) -> None:
         flag_unanswered(turn, message.payload.get("request_id"), f"appel sans réponse ({status})")
     elif message.kind in MUST_REACH:
         turn.flag(UNANSWERED)
+
+
+def confirm_in_writing(turn: Turn) -> None:
+    """A request booked during the call is confirmed by SMS (or Telegram), to keep: never by
+    another call, which would only repeat what was just heard."""
+    request_id = turn.state.get("last_request_id")
+    person = turn.person
+    if not request_id or person is None or turn.state.get("confirmed_request_id") == request_id:
+        return
+    request = turn.session.get(HelpRequest, int(request_id))
+    route = reach(person)
+    if request is None or request.status not in ACTIVE_STATUSES or route is None:
+        return
+    if route[0] == "voice_call":
+        return
+    notify_person(
+        turn.session,
+        person,
+        "request_confirmed",
+        {
+            "request_id": request.id,
+            "service": request.service,
+            "window_start": request.window_start.isoformat() if request.window_start else None,
+            "window_end": request.window_end.isoformat() if request.window_end else None,
+        },
+        dedupe_key=f"request_confirmed:{request.id}",
+    )
+    turn.remember(confirmed_request_id=request.id)
 
 
 def keep_unfinished(turn: Turn) -> None:

@@ -240,3 +240,45 @@ def test_a_withheld_number_is_registered_nowhere_and_can_reach_a_person(
     assert heard.said[0].startswith("Bonjour ! Ici Coup de main")
     assert call.answer(digits="0").dialled == [DISPATCHER]
     assert not line.rows(select(Person))
+
+
+def test_a_request_booked_from_a_mobile_is_confirmed_by_sms_when_the_call_ends(
+    line: Line, session: Session
+) -> None:
+    number = new_mobile()
+    make_resident(session, "Paulette Faure", phone=number)
+    session.commit()
+    call = line.call(number)
+    call.start()
+    for digits in ("1", "1", "2", "1", "#", "1", "1"):
+        heard = call.answer(digits=digits)
+    assert heard.said[0].startswith("C'est noté !")
+    call.hang_up()
+    call.hang_up()  # retried by Twilio: one confirmation
+    line.deliver()
+    (sms,) = line.fake.sms_to(number)
+    request = line.one(select(HelpRequest))
+    assert sms.body.startswith(
+        f"Coup de main : votre demande n°{request.id} est notée (des courses"
+    )
+
+
+def test_a_landline_caller_is_not_rung_back_to_confirm(line: Line, session: Session) -> None:
+    number, _ = _germaine(session)
+    call = line.call(number)
+    call.start()
+    for digits in ("1", "1", "2", "1", "#", "1", "1"):
+        call.answer(digits=digits)
+    call.hang_up()
+    line.deliver()
+    assert not line.fake.calls_to(number) and not line.fake.sms_to(number)
+
+
+def test_an_english_caller_hears_english_in_an_english_voice(line: Line, session: Session) -> None:
+    number = new_landline()
+    make_resident(session, "Harry Hayes", phone=number, language="en")
+    session.commit()
+    heard = line.call(number).start()
+    assert heard.said[:2] == ["Hello Harry! This is Coup de main.", "What can I do for you?"]
+    assert heard.voices == {"Polly.Joanna"}
+    assert heard.gather is not None and heard.gather["language"] == "en-US"

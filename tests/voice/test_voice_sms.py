@@ -128,3 +128,17 @@ def test_wrong_credentials_are_refused_by_the_fake_like_twilio(line: Line) -> No
     assert last.auth == (ACCOUNT_SID, "wrong-token")
     header = base64.b64encode(f"{ACCOUNT_SID}:wrong-token".encode()).decode()
     assert header  # Basic auth, as Twilio expects it
+
+
+def test_a_requester_on_a_mobile_gets_her_helper_and_the_safety_word_by_sms(
+    line: Line, session: Session
+) -> None:
+    from tests.voice.voice_data import assigned
+
+    requester = germaine(session, phone=new_mobile())
+    helper = karim(session)
+    request = assigned(session, requester, helper, line.clock())
+    line.deliver()
+    (sms,) = line.fake.sms_to(requester.contact(ContactKind.phone) or "")
+    assert sms.body.startswith("Bonne nouvelle : Karim va venir vous aider (des courses")
+    assert f"le mot de passe « {request.safety_word} »" in sms.body
