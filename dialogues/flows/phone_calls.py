@@ -73,7 +73,7 @@ def on_start(turn: Turn) -> None:
         FLOWS["registration"].start(turn, resume={})
         return
     turn.say("greeting_known", name=first_name(person))
-    read_waiting_messages(turn)
+    read_waiting_messages(turn, announce=True)
     party = other_party(turn)
     if party is not None:
         MaskedCallFlow().start(turn, request=party[0], other=party[1])
@@ -83,7 +83,7 @@ def on_start(turn: Turn) -> None:
     _menu(turn)
 
 
-def read_waiting_messages(turn: Turn) -> int:
+def read_waiting_messages(turn: Turn, *, announce: bool = False) -> int:
     """Messages waiting to ring this number are said now, and marked delivered, in the same
     transaction (a retried turn answers with the stored replies, so nothing is said twice)."""
     rows = turn.session.scalars(
@@ -96,6 +96,8 @@ def read_waiting_messages(turn: Turn) -> int:
         )
         .order_by(OutboxMessage.id)
     ).all()
+    if rows and announce:
+        turn.say("voice.message_waiting")
     for row in rows:
         for reply in render_notification(row.kind, spoken_payload(turn, row), turn.language):
             turn.say_text(reply.text)

@@ -99,8 +99,9 @@ def test_a_message_waiting_for_a_caller_is_read_when_she_rings_us(
     number = requester.contact(ContactKind.phone) or ""
     heard = line.call(number).start()  # she rings before the outbox rang her
     assert heard.said[0] == "Bonjour Germaine ! Ici Coup de main."
-    assert heard.said[1].startswith("Bonne nouvelle : Karim va venir vous aider")
-    assert f"« {request.safety_word} »" in heard.said[1]
+    assert heard.said[1] == "Vous avez un message de Coup de main."
+    assert heard.said[2].startswith("Bonne nouvelle : Karim va venir vous aider")
+    assert f"« {request.safety_word} »" in heard.said[2]
     line.deliver()
     assert not line.fake.calls_to(number)
 
