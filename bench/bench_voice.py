@@ -43,14 +43,12 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 import backend.models  # noqa: F401  (registers every table)
@@ -59,6 +57,7 @@ from backend.people.models import Role
 from backend.people.schemas import AddressIn, AvailabilityIn, HelperProfileIn, PersonCreate
 from backend.people.service import create_person
 from backend.requests.models import HelpRequest
+from bench.throwaway import throwaway_postgres
 
 CALLS = 50  # calls in progress at once
 ROUNDS = 2  # measured rounds per side and load, alternating baseline and hotline
@@ -71,9 +70,6 @@ TOKEN = "bench-twilio-auth-token"
 PUBLIC_URL = "https://hotline.bench.example"
 HOTLINE = "+33482530000"
 MODELS_DIR = Path(__file__).resolve().parents[1] / "var" / "test-models" / "nlu"
-PG_ADMIN_URL = os.environ.get(
-    "COUPDEMAIN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 CENTRE = (45.7640, 4.8357)
 GOAL_P99_MS = 100.0
 
@@ -368,28 +364,6 @@ def _requests(database_url: str) -> int:
     return count
 
 
-@contextmanager
-def _throwaway_postgres() -> Iterator[str | None]:
-    admin = create_engine(
-        PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
-    name = f"cdm_bench_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        print(f"PostgreSQL skipped: {make_url(PG_ADMIN_URL).render_as_string()} unreachable: {exc}")
-        admin.dispose()
-        yield None
-        return
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 # ---------------------------------------------------------------------- the report
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
@@ -491,7 +465,7 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         _measure("SQLite", f"sqlite:///{tmp}/voice.db")
-    with _throwaway_postgres() as url:
+    with throwaway_postgres() as url:
         if url is not None:
             _measure("PostgreSQL", url)
     print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
