@@ -41,8 +41,13 @@ def route(turn: Turn) -> None:
         return
     # 2. Safety: an emergency is answered at once, whatever was going on.
     understanding = turn.understanding
+    # A description of the task ("du pain et mes médicaments") is not a cry for help: there
+    # only the emergency words count, the model's guess does not.
+    describing_the_task = (turn.flow, turn.step) == ("request_help", "details")
     if sounds_like_emergency(incoming.text) or (
-        understanding is not None and understanding.is_intent("emergency", at_least=0.6)
+        not describing_the_task
+        and understanding is not None
+        and understanding.is_intent("emergency", at_least=0.6)
     ):
         actions.emergency(turn)
         return

@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from backend.conversations.models import Conversation, ConversationMessage
 from backend.db import utcnow
+from backend.dispatch.messages import reach
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.outbox.service import enqueue
+from backend.people.models import Person
 
 MAX_DISPATCHER_TEXT = 4000
 # Flags that a dispatcher answers by taking over; cleared when they hand back.
@@ -100,12 +102,16 @@ def _send(
     payload: dict[str, str],
     dedupe_key: str,
 ) -> None:
-    # A phone caller is reached by SMS: the call may be over when the dispatcher writes.
-    channel = "sms" if conversation.channel == "voice" else conversation.channel
+    channel, address = conversation.channel, conversation.address
+    if channel == "voice":
+        # The call may be over when the dispatcher writes: reach the caller the way dispatch
+        # does (SMS to a mobile, a call to a landline, where an SMS would never arrive).
+        person = session.get(Person, conversation.person_id) if conversation.person_id else None
+        channel, address = (reach(person) if person else None) or ("sms", conversation.address)
     enqueue(
         session,
         channel=channel,
-        address=conversation.address,
+        address=address,
         kind=kind,
         payload={"language": conversation.language, **payload},
         person_id=conversation.person_id,

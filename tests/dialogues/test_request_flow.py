@@ -161,3 +161,17 @@ def test_garbage_and_oversized_input_get_a_clear_answer(
     assert jeanne.say("\x00\x01\ufffd" * 50)
     replies = jeanne.say("courses " * 5000)
     assert replies and all(len(r) < 2000 for r in replies)
+
+
+def test_describing_the_task_is_not_mistaken_for_an_emergency(
+    chat: Callable[..., Chat], session: Session
+) -> None:
+    _known_resident(session)
+    jeanne = chat()
+    jeanne.say("j'ai besoin de quelqu'un pour mes courses demain matin")
+    jeanne.say("oui")
+    replies = jeanne.say("du pain et mes médicaments")
+    assert replies[-1] == "Est-ce un coup de main bénévole, ou proposez-vous un paiement ?"
+    # ...while the emergency words still interrupt there.
+    replies = jeanne.say("au secours je suis tombée")
+    assert replies[0].startswith("C'est une urgence")
