@@ -1,7 +1,8 @@
 """Background loops for the embedded default: the outbox and jobs workers in the web process.
 
-In production they run as separate processes (`coupdemain worker`); leasing makes several of
-them safe side by side.
+Leasing (backend/leasing.py) makes several of them safe side by side, so they can also run in
+separate processes beside several web instances (a `coupdemain worker` command is still to
+be written).
 """
 
 from __future__ import annotations
