@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from backend.listings.models import ListingKind, ListingStatus
-from backend.people.models import SERVICES
+from backend.validation import aware, known_service
 
 
 class ListingCreate(BaseModel):
@@ -31,19 +31,9 @@ class ListingCreate(BaseModel):
             raise ValueError("the title cannot be blank")
         return title.strip()
 
-    @field_validator("service")
-    @classmethod
-    def _known_service(cls, service: str | None) -> str | None:
-        if service is not None and service not in SERVICES:
-            raise ValueError(f"unknown service {service!r}; known: {list(SERVICES)}")
-        return service
+    _known_service = field_validator("service")(known_service)
 
-    @field_validator("starts_at", "expires_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("give a timezone offset, e.g. 2026-11-23T10:00:00+01:00")
-        return value
+    _aware = field_validator("starts_at", "expires_at")(aware)
 
     @model_validator(mode="after")
     def _both_or_no_coordinates(self) -> ListingCreate:

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from backend.people.models import SERVICES
 from backend.requests.models import PayMode
+from backend.validation import aware, known_service
 
 
 class HelpRequestCreate(BaseModel):
@@ -26,19 +26,9 @@ class HelpRequestCreate(BaseModel):
     channel: str = Field(default="api", max_length=16)
     submit: bool = Field(default=True, description="open it now (false keeps a draft)")
 
-    @field_validator("service")
-    @classmethod
-    def _known_service(cls, service: str | None) -> str | None:
-        if service is not None and service not in SERVICES:
-            raise ValueError(f"unknown service {service!r}; known: {list(SERVICES)}")
-        return service
+    _known_service = field_validator("service")(known_service)
 
-    @field_validator("window_start", "window_end")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("give a timezone offset, e.g. 2026-11-23T10:00:00+01:00")
-        return value
+    _aware = field_validator("window_start", "window_end")(aware)
 
     @model_validator(mode="after")
     def _coherent(self) -> HelpRequestCreate:
