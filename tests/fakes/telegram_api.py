@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -28,11 +27,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.fakes.server import BackgroundServer
 
 TOKEN = "123456789:AAHfakeTokenForTestsOnly_0123456789abc"
 BOT_ID = 123456789
@@ -144,8 +144,7 @@ class FakeTelegram:
         self._ids = itertools.count(1)  # message ids (one sequence: simpler, still unique)
         self._update_ids = itertools.count(10_000)
         self._closing = threading.Event()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._background = BackgroundServer(self._asgi(), "fake-telegram")
         self.port = 0
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -159,35 +158,12 @@ class FakeTelegram:
         return f"{self.url}/bot"
 
     def start(self) -> FakeTelegram:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self._asgi(),
-            log_level="warning",
-            access_log=False,  # its lines would carry the token: they are Telegram's logs
-            lifespan="off",
-            timeout_graceful_shutdown=2,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name="fake-telegram", daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the fake Telegram server did not start")
-            time.sleep(0.01)
+        self.port = self._background.start()
         return self
 
     def stop(self) -> None:
         self._closing.set()
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(10)
+        self._background.stop()
 
     def __enter__(self) -> FakeTelegram:
         return self.start()

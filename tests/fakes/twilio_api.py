@@ -19,7 +19,6 @@ request, and injects faults on request.
 from __future__ import annotations
 
 import base64
-import socket
 import threading
 import time
 import uuid
@@ -28,11 +27,12 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.fakes.server import BackgroundServer
 
 ACCOUNT_SID = "AC" + "c0ffee" * 5 + "00"
 AUTH_TOKEN = "fake-twilio-auth-token-for-tests"
@@ -101,8 +101,7 @@ class FakeTwilio:
         self._state = _State()
         self._lock = threading.Lock()
         self.port = 0
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._background = BackgroundServer(self._asgi(), "fake-twilio")
 
     # --- lifecycle -------------------------------------------------------------------------
     @property
@@ -110,34 +109,11 @@ class FakeTwilio:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> FakeTwilio:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self._asgi(),
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=2,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name="fake-twilio", daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the fake Twilio server did not start")
-            time.sleep(0.01)
+        self.port = self._background.start()
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(10)
+        self._background.stop()
 
     def __enter__(self) -> FakeTwilio:
         return self.start()
