@@ -232,3 +232,32 @@ class AvailabilitySlot(Base):
     weekday: Mapped[int] = mapped_column(Integer)
     start_minute: Mapped[int] = mapped_column(Integer)
     end_minute: Mapped[int] = mapped_column(Integer)
+
+
+class PostcardStatus(StrEnum):
+    pending = "pending"  # mailed, waiting to be entered (it may have expired meanwhile)
+    used = "used"  # entered correctly: the address is verified
+    revoked = "revoked"  # replaced by a newer card for the same address
+    locked = "locked"  # too many wrong attempts
+
+
+class PostcardCode(Base):
+    """A code mailed on a postcard to an address; entering it proves the person lives there.
+
+    Only a hash of the code is stored (see backend/people/postcards.py).
+    """
+
+    __tablename__ = "postcard_codes"
+    # The pending card of an address is looked up on every code a person types.
+    __table_args__ = (Index("ix_postcard_codes_address_status", "address_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address_id: Mapped[int] = mapped_column(ForeignKey("addresses.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default=PostcardStatus.pending)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()  # used, revoked or locked

@@ -56,3 +56,22 @@ class Report(Base):
     resolved_at: Mapped[datetime | None] = mapped_column()
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     resolution: Mapped[str] = mapped_column(Text, default="")
+
+
+class Vouch(Base):
+    """A verified neighbour says that a person lives at an address (see trust/vouches.py).
+
+    Once per voucher and address: the address belongs to one person, so this is once per
+    pair, and a person who moves can be vouched for at the new address.
+    """
+
+    __tablename__ = "vouches"
+    __table_args__ = (UniqueConstraint("address_id", "voucher_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    address_id: Mapped[int] = mapped_column(ForeignKey("addresses.id", ondelete="CASCADE"))
+    voucher_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
