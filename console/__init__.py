@@ -1,0 +1,6 @@
+"""The dispatchers' web console: server-rendered pages (Jinja2), live updates by Server-Sent
+Events, French and English. `mount_console(app, ...)` adds it to the main app."""
+
+from console.app import mount_console
+
+__all__ = ["mount_console"]

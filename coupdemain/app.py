@@ -22,6 +22,7 @@ from backend.outbox.service import Sender, deliver_due
 from backend.workers import PollingWorker
 from bots.telegram import TelegramChannel, TelegramSender
 from bots.voice import TwilioConfig, VoiceChannel
+from console import mount_console
 from coupdemain.nlu_parser import build_parser
 from coupdemain.settings import Settings
 from dialogues.config import EngineConfig
@@ -187,6 +188,7 @@ def create_app(
     app.state.commission_bps = settings.commission_bps
     install_error_handlers(app)
     app.include_router(api_router())
+    mount_console(app, secure_cookies=settings.public_url.startswith("https://"))
     if telegram is not None and telegram.mode == "webhook":
         app.include_router(telegram.router)
     if voice is not None:

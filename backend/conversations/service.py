@@ -7,6 +7,10 @@ the words of the hand-back notice come from the dialogues' catalogue when it is 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.conversations.models import Conversation, ConversationMessage
@@ -136,3 +140,88 @@ def urgency(conversation: Conversation) -> int:
     if conversation.handled_by == "waiting":
         ranks.append(1)
     return min(ranks, default=10)
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    """One line of the dispatchers' live list."""
+
+    conversation: Conversation
+    person_name: str | None
+    last_message: str | None
+    last_author: str | None
+    urgency: int
+
+
+def by_urgency(
+    session: Session, *, limit: int, offset: int = 0, since: datetime | None = None
+) -> tuple[list[ConversationSummary], int]:
+    """Most urgent first, then most recent; `since` keeps recent or still-flagged ones.
+
+    Urgency comes from the JSON flags, which the two databases query differently, so rows are
+    ranked here; names and last messages of the chosen page are read in two queries.
+    """
+    stmt = select(Conversation).order_by(Conversation.last_message_at.desc(), Conversation.id)
+    rows = list(session.scalars(stmt))
+    if since is not None:
+        rows = [
+            c
+            for c in rows
+            if c.last_message_at >= since or c.handled_by != "bot" or urgency(c) < 10
+        ]
+    rows.sort(key=urgency)  # stable: recency is kept within one urgency
+    chosen = rows[offset : offset + limit]
+    return _summaries(session, chosen), len(rows)
+
+
+def _summaries(session: Session, chosen: list[Conversation]) -> list[ConversationSummary]:
+    ids = [c.id for c in chosen]
+    person_ids = {c.person_id for c in chosen if c.person_id}
+    names: dict[int, str] = {
+        pid: name
+        for pid, name in session.execute(
+            select(Person.id, Person.display_name).where(Person.id.in_(person_ids))
+        )
+    }
+    newest = (
+        select(func.max(ConversationMessage.id))
+        .where(ConversationMessage.conversation_id.in_(ids))
+        .group_by(ConversationMessage.conversation_id)
+    )
+    last = {
+        conv_id: (text, author)
+        for conv_id, text, author in session.execute(
+            select(
+                ConversationMessage.conversation_id,
+                ConversationMessage.text,
+                ConversationMessage.author,
+            ).where(ConversationMessage.id.in_(newest))
+        )
+    }
+    return [
+        ConversationSummary(
+            conversation=c,
+            person_name=names.get(c.person_id) if c.person_id else None,
+            last_message=last.get(c.id, (None, None))[0],
+            last_author=last.get(c.id, (None, None))[1],
+            urgency=urgency(c),
+        )
+        for c in chosen
+    ]
+
+
+def summary(session: Session, conversation: Conversation) -> ConversationSummary:
+    return _summaries(session, [conversation])[0]
+
+
+def transcript(
+    session: Session, conversation_id: int, *, limit: int = 200
+) -> list[ConversationMessage]:
+    """The last `limit` messages, oldest first."""
+    newest_first = session.scalars(
+        select(ConversationMessage)
+        .where(ConversationMessage.conversation_id == conversation_id)
+        .order_by(ConversationMessage.id.desc())
+        .limit(limit)
+    )
+    return list(reversed(list(newest_first)))

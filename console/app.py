@@ -1,0 +1,33 @@
+"""The console mounted on the main app: its pages under /console, its static files, its
+error pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from console import errors
+from console.pages import conversations, login
+from console.web import PREFIX
+
+DEFAULT_REFRESH_SECONDS = 1.0
+
+
+def mount_console(
+    app: FastAPI, *, secure_cookies: bool, refresh_seconds: float = DEFAULT_REFRESH_SECONDS
+) -> None:
+    """`secure_cookies`: the public URL is HTTPS, so cookies never travel in clear."""
+    app.state.console_secure_cookies = secure_cookies
+    app.state.console_refresh_seconds = refresh_seconds
+    router = APIRouter(prefix=PREFIX, include_in_schema=False)
+    for page in (login, conversations):
+        router.include_router(page.router)
+
+    @router.get("")
+    def home() -> RedirectResponse:
+        return RedirectResponse(f"{PREFIX}/conversations", status_code=303)
+
+    app.include_router(router)
+    app.mount(f"{PREFIX}/static", StaticFiles(packages=[("console", "static")]), name="console")
+    errors.install(app)

@@ -1,0 +1,153 @@
+"""Live conversations on every channel, most urgent first; a transcript; take over, write,
+hand back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from sqlalchemy.orm import Session
+
+from backend.api_deps import SessionDep
+from backend.conversations.models import Conversation
+from backend.conversations.service import (
+    MAX_DISPATCHER_TEXT,
+    by_urgency,
+    dispatcher_says,
+    hand_back,
+    summary,
+    take_over,
+    transcript,
+)
+from backend.db import utcnow
+from backend.errors import Conflict, InvalidInput, NotFound
+from console.i18n import Translator
+from console.live import stream
+from console.session import Staff, StaffAction
+from console.web import PREFIX, redirect, render, render_fragment, translator
+
+router = APIRouter(prefix="/conversations")
+
+LIVE_WINDOW = timedelta(hours=24)  # older conversations show only while flagged or taken over
+LIST_LENGTH = 100
+
+
+def _rows(session: Session, t: Translator) -> str:
+    items, total = by_urgency(session, limit=LIST_LENGTH, since=utcnow() - LIVE_WINDOW)
+    return render_fragment("conversations/_rows.html", t, items=items, total=total, prefix=PREFIX)
+
+
+def _conversation(session: Session, conversation_id: int) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound(f"conversation {conversation_id} not found")
+    return conversation
+
+
+def _transcript(session: Session, conversation_id: int, t: Translator) -> str:
+    conversation = _conversation(session, conversation_id)
+    return render_fragment(
+        "conversations/_transcript.html",
+        t,
+        item=summary(session, conversation),
+        messages=transcript(session, conversation_id),
+        prefix=PREFIX,
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+def list_page(request: Request, session: SessionDep, _staff: Staff) -> Response:
+    return render(request, "conversations/list.html", rows=_rows(session, translator(request)))
+
+
+@router.get("/stream")
+def list_stream(request: Request, _staff: Staff) -> StreamingResponse:
+    t = translator(request)
+    return stream(request, lambda session: _rows(session, t))
+
+
+@router.get("/{conversation_id}", response_class=HTMLResponse)
+def detail_page(
+    request: Request, session: SessionDep, conversation_id: int, staff: Staff
+) -> Response:
+    return _detail(request, session, conversation_id, staff)
+
+
+def _detail(
+    request: Request,
+    session: Session,
+    conversation_id: int,
+    staff: Staff,
+    *,
+    draft: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    t = translator(request)
+    conversation = _conversation(session, conversation_id)
+    return render(
+        request,
+        "conversations/detail.html",
+        status_code=status_code,
+        conversation=conversation,
+        item=summary(session, conversation),
+        mine=conversation.handled_by == "dispatcher"
+        and conversation.dispatcher_id == staff.person_id,
+        transcript_html=_transcript(session, conversation_id, t),
+        max_text=MAX_DISPATCHER_TEXT,
+        draft=draft,
+        error=error,
+    )
+
+
+@router.get("/{conversation_id}/stream")
+def detail_stream(request: Request, conversation_id: int, _staff: Staff) -> StreamingResponse:
+    t = translator(request)
+    return stream(request, lambda session: _transcript(session, conversation_id, t))
+
+
+def _here(conversation_id: int) -> str:
+    return f"{PREFIX}/conversations/{conversation_id}"
+
+
+@router.post("/{conversation_id}/take-over")
+def take(
+    request: Request, session: SessionDep, conversation_id: int, staff: StaffAction
+) -> Response:
+    take_over(session, conversation_id, staff.person_id)
+    return redirect(_here(conversation_id), flash=("ok", translator(request)("conv.taken")))
+
+
+@router.post("/{conversation_id}/messages")
+def write(
+    request: Request,
+    session: SessionDep,
+    conversation_id: int,
+    staff: StaffAction,
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        dispatcher_says(session, conversation_id, staff.person_id, text)
+    except (InvalidInput, Conflict) as refused:
+        # Refused before anything was written: the page comes back with the text kept.
+        t = translator(request)
+        return _detail(
+            request,
+            session,
+            conversation_id,
+            staff,
+            draft=text,
+            error=f"{t('errors.refused')} {refused.message}",
+            status_code=refused.status_code,
+        )
+    return redirect(_here(conversation_id), flash=("ok", translator(request)("conv.sent")))
+
+
+@router.post("/{conversation_id}/hand-back")
+def give_back(
+    request: Request, session: SessionDep, conversation_id: int, staff: StaffAction
+) -> Response:
+    hand_back(session, conversation_id, staff.person_id)
+    return redirect(_here(conversation_id), flash=("ok", translator(request)("conv.handed_back")))

@@ -1,0 +1,113 @@
+"""Rendering console pages: one Jinja2 environment, the translator, flash messages."""
+
+from __future__ import annotations
+
+import base64
+import json
+from functools import cache
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from console.i18n import Translator, pick_language
+from console.session import LANGUAGE_COOKIE, ConsoleSession
+
+FLASH_COOKIE = "cdm_flash"
+PREFIX = "/console"
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("console", "templates"),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["when"] = _when
+    env.filters["money"] = _money
+    return env
+
+
+def language_of(request: Request) -> str:
+    staff: ConsoleSession | None = getattr(request.state, "console", None)
+    cookie = request.cookies.get(LANGUAGE_COOKIE) or (staff.language if staff else None)
+    return pick_language(
+        request.query_params.get("lang"), cookie, request.headers.get("accept-language")
+    )
+
+
+def translator(request: Request) -> Translator:
+    return Translator(language_of(request))
+
+
+def render_fragment(name: str, t: Translator, **context: Any) -> str:
+    return environment().get_template(name).render(t=t, lang=t.language, **context)
+
+
+def render(request: Request, name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A whole page: the layout gets the user, their CSRF token and the pending flash."""
+    t = translator(request)
+    staff: ConsoleSession | None = getattr(request.state, "console", None)
+    flash = _read_flash(request)
+    html = render_fragment(
+        name,
+        t,
+        request=request,
+        staff=staff,
+        csrf=staff.csrf if staff else "",
+        flash=flash,
+        prefix=PREFIX,
+        path=request.url.path,
+        **context,
+    )
+    response = HTMLResponse(html, status_code=status_code)
+    if flash:
+        response.delete_cookie(FLASH_COOKIE, path=PREFIX)
+    chosen = request.query_params.get("lang")
+    if chosen == t.language:
+        response.set_cookie(
+            LANGUAGE_COOKIE, chosen, max_age=365 * 86400, path=PREFIX, samesite="lax"
+        )
+    return response
+
+
+def redirect(url: str, *, flash: tuple[str, str] | None = None) -> RedirectResponse:
+    """After a form: 303 to a page (POST-redirect-GET), with a message to show once there."""
+    response = RedirectResponse(url, status_code=303)
+    if flash:
+        kind, text = flash
+        payload = base64.urlsafe_b64encode(json.dumps({"kind": kind, "text": text}).encode())
+        response.set_cookie(
+            FLASH_COOKIE, payload.decode(), max_age=60, path=PREFIX, httponly=True, samesite="lax"
+        )
+    return response
+
+
+def _read_flash(request: Request) -> dict[str, str] | None:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(raw.encode()))
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("kind") not in ("ok", "error"):
+        return None
+    return {"kind": str(data["kind"]), "text": str(data.get("text", ""))}
+
+
+def _when(value: Any, language: str = "fr") -> str:
+    """A timestamp as a Paris wall-clock time: 'mar. 01/12 14:05'."""
+    from console.formatting import local_time
+
+    return local_time(value, language)
+
+
+def _money(cents: int | None, unit: str = "EUR") -> str:
+    from console.formatting import amount
+
+    return amount(cents, unit)
