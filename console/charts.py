@@ -21,7 +21,7 @@ GRID = "#d0d0d0"  # decoration only
 # Segments of a proportion bar, each at least 4.5:1 on white and apart from its neighbours.
 SEGMENTS = ("#1f4e79", "#9a3412", "#595959", "#6b21a8", "#166534")
 FONT = 12
-CHAR = FONT * 0.6  # a rough width of one character, to leave room for labels
+CHAR = FONT * 0.62  # a rough width of one character, to leave room for labels
 
 NumberFormat = Callable[[float], str]
 
@@ -49,11 +49,12 @@ def bar_chart(
     if not points:
         return _empty(title, empty_text, width, height)
     ceiling = _nice_top(points)
-    left, right, top, bottom = _text_width(number(ceiling)) + 14, 8, 12, 28
+    ticks = _ticks(points, ceiling)
+    left, right, top, bottom = max(_text_width(number(t)) for t in ticks) + 14, 8, 12, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     slot = plot_w / len(points)
     every = max(1, math.ceil((max(len(label) for label, _ in points) * CHAR + 6) / slot))
-    body = [_grid_horizontal(left, top, plot_w, plot_h, ceiling, number)]
+    body = [_grid_horizontal(left, top, plot_w, plot_h, ticks, number)]
     for i, (label, value) in enumerate(points):
         bar_h = plot_h * max(value, 0) / ceiling
         x = left + i * slot + slot * 0.15
@@ -86,7 +87,7 @@ def horizontal_bar_chart(
         return _empty(title, empty_text, width, height)
     longest = max(_text_width(label) for label, _ in points)
     left = min(longest, width * 0.4) + 16
-    values_w = max(_text_width(_value(v, unit, number)) for _, v in points) + 12
+    values_w = max(_text_width(_value(v, unit, number)) for _, v in points) + 16
     plot_w = width - left - values_w
     ceiling = max(max(v for _, v in points), 0) or 1
     body = []
@@ -159,12 +160,24 @@ def _empty(title: str, empty_text: str, width: int, height: int) -> Markup:
     return _svg("empty", title, empty_text, width, height, [text])
 
 
+def _ticks(points: Sequence[tuple[str, float]], ceiling: float) -> tuple[float, ...]:
+    """0, the top, and half-way unless that would put 2.5 on a scale of whole counts."""
+    half = ceiling / 2
+    counts = all(float(v).is_integer() for _, v in points)
+    return (0.0, half, ceiling) if half.is_integer() or not counts else (0.0, ceiling)
+
+
 def _grid_horizontal(
-    left: float, top: float, plot_w: float, plot_h: float, ceiling: float, number: NumberFormat
+    left: float,
+    top: float,
+    plot_w: float,
+    plot_h: float,
+    ticks: tuple[float, ...],
+    number: NumberFormat,
 ) -> str:
     lines = []
-    for tick in (0.0, ceiling / 2, ceiling):
-        y = top + plot_h - plot_h * tick / ceiling
+    for tick in ticks:
+        y = top + plot_h - plot_h * tick / ticks[-1]
         lines.append(
             f'<line x1="{left:.1f}" x2="{left + plot_w:.1f}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="{INK if tick == 0 else GRID}" stroke-width="1"/>'
