@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from console import errors
-from console.pages import conversations, login
+from console.pages import conversations, dashboard, login, payments, people, requests
 from console.web import PREFIX
 
 DEFAULT_REFRESH_SECONDS = 1.0
@@ -21,7 +21,7 @@ def mount_console(
     app.state.console_secure_cookies = secure_cookies
     app.state.console_refresh_seconds = refresh_seconds
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
-    for page in (login, conversations):
+    for page in (login, conversations, requests, people, payments, dashboard):
         router.include_router(page.router)
 
     @router.get("")

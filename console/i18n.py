@@ -1,7 +1,8 @@
 """The console's words in French (first) and English, from one catalogue per language.
 
-Catalogues are nested YAML maps (`console/locales/fr.yml`, `en.yml`) flattened to dotted keys;
-both must hold the same keys and placeholders (tests/console/test_console_i18n.py).
+Each language is a folder of nested YAML maps, one file per page (`console/locales/fr/*.yml`),
+flattened to dotted keys; both languages must hold the same keys and placeholders
+(tests/console/test_console_i18n.py), and no key may be defined by two files.
 """
 
 from __future__ import annotations
@@ -29,8 +30,17 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 @cache
 def catalogue(language: str) -> dict[str, str]:
-    text = resources.files("console").joinpath(f"locales/{language}.yml").read_text("utf-8")
-    return _flatten(yaml.safe_load(text))
+    words: dict[str, str] = {}
+    folder = resources.files("console").joinpath(f"locales/{language}")
+    for part in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not part.name.endswith(".yml"):
+            continue
+        flat = _flatten(yaml.safe_load(part.read_text("utf-8")) or {})
+        twice = words.keys() & flat.keys()
+        if twice:
+            raise ValueError(f"{part.name} defines keys already defined: {sorted(twice)}")
+        words.update(flat)
+    return words
 
 
 class Translator:
