@@ -24,6 +24,10 @@ FONT = 12
 CHAR = FONT * 0.62  # a rough width of one character, to leave room for labels
 
 NumberFormat = Callable[[float], str]
+# A label and its value; None is a value that does not exist (a week with nothing to take a
+# median of): a flat bar said as MISSING, not a zero.
+Point = tuple[str, float | None]
+MISSING = "—"
 
 
 def format_number(value: float) -> str:
@@ -36,7 +40,7 @@ def format_percent(share: float) -> str:
 
 
 def bar_chart(
-    points: Sequence[tuple[str, float]],
+    points: Sequence[Point],
     *,
     title: str,
     unit: str = "",
@@ -56,7 +60,7 @@ def bar_chart(
     every = max(1, math.ceil((max(len(label) for label, _ in points) * CHAR + 6) / slot))
     body = [_grid_horizontal(left, top, plot_w, plot_h, ticks, number)]
     for i, (label, value) in enumerate(points):
-        bar_h = plot_h * max(value, 0) / ceiling
+        bar_h = plot_h * _size(value) / ceiling
         x = left + i * slot + slot * 0.15
         y = top + plot_h - bar_h
         body.append(
@@ -72,7 +76,7 @@ def bar_chart(
 
 
 def horizontal_bar_chart(
-    points: Sequence[tuple[str, float]],
+    points: Sequence[Point],
     *,
     title: str,
     unit: str = "",
@@ -89,11 +93,11 @@ def horizontal_bar_chart(
     left = min(longest, width * 0.4) + 16
     values_w = max(_text_width(_value(v, unit, number)) for _, v in points) + 16
     plot_w = width - left - values_w
-    ceiling = max(max(v for _, v in points), 0) or 1
+    ceiling = max(_size(v) for _, v in points) or 1
     body = []
     for i, (label, value) in enumerate(points):
         y = 8 + i * row_height
-        bar_w = plot_w * max(value, 0) / ceiling
+        bar_w = plot_w * _size(value) / ceiling
         middle = y + row_height / 2 + FONT * 0.35
         body.append(
             f'<text x="{left - 8:.1f}" y="{middle:.1f}" text-anchor="end">{escape(label)}</text>'
@@ -160,10 +164,10 @@ def _empty(title: str, empty_text: str, width: int, height: int) -> Markup:
     return _svg("empty", title, empty_text, width, height, [text])
 
 
-def _ticks(points: Sequence[tuple[str, float]], ceiling: float) -> tuple[float, ...]:
+def _ticks(points: Sequence[Point], ceiling: float) -> tuple[float, ...]:
     """0, the top, and half-way unless that would put 2.5 on a scale of whole counts."""
     half = ceiling / 2
-    counts = all(float(v).is_integer() for _, v in points)
+    counts = all(float(v).is_integer() for _, v in points if v is not None)
     return (0.0, half, ceiling) if half.is_integer() or not counts else (0.0, ceiling)
 
 
@@ -187,10 +191,10 @@ def _grid_horizontal(
     return "".join(lines)
 
 
-def _nice_top(points: Sequence[tuple[str, float]]) -> float:
+def _nice_top(points: Sequence[Point]) -> float:
     """The top of the scale: the largest value rounded up to 1, 2 or 5 times a power of ten
     (so the half-way line is a round number too); 1 when everything is zero."""
-    biggest = max(max(v for _, v in points), 0)
+    biggest = max(_size(v) for _, v in points)
     if biggest <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(biggest))
@@ -201,13 +205,19 @@ def _text_width(text: str) -> float:
     return len(text) * CHAR
 
 
-def _value(value: float, unit: str, number: NumberFormat) -> str:
+def _size(value: float | None) -> float:
+    return max(value or 0.0, 0.0)
+
+
+def _value(value: float | None, unit: str, number: NumberFormat) -> str:
+    if value is None:
+        return MISSING
     return f"{number(value)} {unit}".strip()
 
 
-def _said(label: str, value: float, unit: str, number: NumberFormat) -> Markup:
+def _said(label: str, value: float | None, unit: str, number: NumberFormat) -> Markup:
     return escape(f"{label}: {_value(value, unit, number)}")
 
 
-def _summary(points: Sequence[tuple[str, float]], unit: str, number: NumberFormat) -> str:
+def _summary(points: Sequence[Point], unit: str, number: NumberFormat) -> str:
     return "; ".join(f"{label}: {_value(value, unit, number)}" for label, value in points)

@@ -125,6 +125,8 @@ def neighbourhood_stats(
     """The dashboard's figures over the last `days` local days (today included)."""
     if days < 1:
         raise ValueError("the window needs at least one day")
+    if now is not None and now.tzinfo is None:
+        raise ValueError("naive datetime given as now; use an aware datetime")
     now = (now or utcnow()).astimezone(UTC)
     first_day = now.astimezone(PARIS).date() - timedelta(days=days - 1)
     since = datetime.combine(first_day, time(), PARIS).astimezone(UTC)

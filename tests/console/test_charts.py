@@ -137,3 +137,13 @@ def test_the_text_is_dark_enough_on_white() -> None:
 
     assert root.get("fill") == "#1a1a1a"
     assert {b.get("fill") for b in rects(root)} == {"#1f4e79"}
+
+
+@pytest.mark.parametrize("chart", [bar_chart, horizontal_bar_chart])
+def test_a_missing_value_is_a_flat_bar_said_as_missing_not_zero(chart: Chart) -> None:
+    root = parse(chart([("S45", 12.0), ("S46", None)], title="Médiane", unit="min"))
+
+    bars = rects(root)
+    assert len(bars) == 2
+    assert [b.findtext(f"{SVG}title") for b in bars] == ["S45: 12 min", "S46: —"]
+    assert root.findtext(f"{SVG}desc") == "S45: 12 min; S46: —"

@@ -244,6 +244,8 @@ def test_an_assignment_recorded_without_an_offer_counts_from_assigned_at(
     assert accept.median_minutes == pytest.approx(25.0)
 
 
-def test_a_window_needs_a_day(session: Session) -> None:
+def test_a_window_needs_a_day_and_an_aware_now(session: Session) -> None:
     with pytest.raises(ValueError):
         neighbourhood_stats(session, days=0, now=NOW)
+    with pytest.raises(ValueError):
+        neighbourhood_stats(session, now=NOW.replace(tzinfo=None))
