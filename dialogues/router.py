@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dialogues import actions
 from dialogues.flows.base import Flow
+from dialogues.flows.postcard_code import check_code, code_for_pending_card, has_card_in_the_post
 from dialogues.flows.registry import FLOWS, ONE_SHOTS
 from dialogues.messages import Choice, Expect
 from dialogues.turn import Turn
@@ -38,6 +39,13 @@ def route(turn: Turn) -> None:
         from dialogues.flows.phone_calls import handle_call_event
 
         handle_call_event(turn, incoming.choice)
+        return
+    # 1c. A postcard code: six digits and nothing else, from a person with a card in the post,
+    # when no other flow is asking (a phone number, an amount...). Before the keys 0 and 9,
+    # which a code may begin with; it cannot be an emergency.
+    code = code_for_pending_card(turn)
+    if code is not None:
+        check_code(turn, code)
         return
     # 2. Safety: an emergency is answered at once, whatever was going on.
     understanding = turn.understanding
@@ -145,13 +153,12 @@ def _start(turn: Turn, intent: str, understanding: object) -> None:
 
 def _menu(turn: Turn) -> None:
     p = turn.prompts
-    turn.ask(
-        "how_can_i_help",
-        Expect.choice,
-        (
-            Choice("menu:request_help", p.say("menu_need_help"), "1"),
-            Choice("menu:offer_help", p.say("menu_offer_help"), "2"),
-            Choice("menu:check_status", p.say("menu_status"), "3"),
-            Choice("human", p.say("menu_human"), "0"),
-        ),
-    )
+    choices = [
+        Choice("menu:request_help", p.say("menu_need_help"), "1"),
+        Choice("menu:offer_help", p.say("menu_offer_help"), "2"),
+        Choice("menu:check_status", p.say("menu_status"), "3"),
+    ]
+    if has_card_in_the_post(turn):
+        choices.append(Choice("menu:postcard_code", p.say("menu_postcard_code"), "4"))
+    choices.append(Choice("human", p.say("menu_human"), "0"))
+    turn.ask("how_can_i_help", Expect.choice, choices)

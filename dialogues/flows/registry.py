@@ -18,6 +18,7 @@ from dialogues.flows.one_shots import (
     thank,
 )
 from dialogues.flows.phone_calls import PhoneNotificationFlow
+from dialogues.flows.postcard_code import PostcardCodeFlow
 from dialogues.flows.registration import RegistrationFlow
 from dialogues.flows.request_help import RequestHelpFlow
 from dialogues.turn import Turn
@@ -33,6 +34,7 @@ FLOWS: dict[str, Flow] = {
         RateFlow(),
         ReportFlow(),
         AlertFlow(),
+        PostcardCodeFlow(),  # from the menu of a person with a postcard code in the post
         # The phone line's (bots/voice): started by `call:` events, never by an intent.
         MaskedCallFlow(),
         FollowUpFlow(),
