@@ -1,4 +1,5 @@
-"""Run a fake provider's ASGI app on a free loopback port, in a background thread."""
+"""Run an ASGI app (a fake provider's, or ours for browser tests) on a free loopback port, in
+a background thread."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import uvicorn
 
 
 class BackgroundServer:
-    def __init__(self, app: Any, name: str) -> None:
+    def __init__(self, app: Any, name: str, *, lifespan: str = "off") -> None:
         self._app = app
         self._name = name
+        self._lifespan = lifespan  # "on" for our own app: its workers and bots start with it
         self.port = 0
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -28,7 +30,7 @@ class BackgroundServer:
             self._app,
             log_level="warning",
             access_log=False,  # request lines would carry tokens (Telegram puts it in the path)
-            lifespan="off",
+            lifespan=self._lifespan,
             timeout_graceful_shutdown=2,
         )
         self._server = uvicorn.Server(config)
