@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from backend.conversations.models import Conversation, ConversationMessage
@@ -162,13 +162,15 @@ def by_urgency(
     ranked here; names and last messages of the chosen page are read in two queries.
     """
     stmt = select(Conversation).order_by(Conversation.last_message_at.desc(), Conversation.id)
-    rows = list(session.scalars(stmt))
     if since is not None:
-        rows = [
-            c
-            for c in rows
-            if c.last_message_at >= since or c.handled_by != "bot" or urgency(c) < 10
-        ]
+        stmt = stmt.where(
+            or_(
+                Conversation.last_message_at >= since,
+                Conversation.handled_by != "bot",
+                cast(Conversation.flags, String) != "[]",
+            )
+        )
+    rows = list(session.scalars(stmt))
     rows.sort(key=urgency)  # stable: recency is kept within one urgency
     chosen = rows[offset : offset + limit]
     return _summaries(session, chosen), len(rows)
