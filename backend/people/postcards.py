@@ -96,6 +96,8 @@ def issue_postcard_code(
             verified_at=address.verified_at.isoformat(),
         )
     get_person(session, issued_by)
+    # Two cards issued at once for one address: the second waits, then revokes the first.
+    session.get(Address, address.id, with_for_update=True)
     session.execute(
         update(PostcardCode)
         .where(PostcardCode.address_id == address.id, PostcardCode.status == PostcardStatus.pending)
@@ -144,9 +146,6 @@ def redeem_postcard_code(
         return RedeemOutcome(RedeemResult.none_pending)
     if now >= card.expires_at:
         return RedeemOutcome(RedeemResult.expired)
-    if card.attempts >= card.max_attempts:  # a card locked before this status existed
-        card.status, card.closed_at = PostcardStatus.locked, now
-        return RedeemOutcome(RedeemResult.too_many_attempts)
     if hmac.compare_digest(card.code_hash, _digest(address.id, typed)):
         card.status, card.closed_at = PostcardStatus.used, now
         address.verified_at = address.verified_at or now
@@ -154,12 +153,12 @@ def redeem_postcard_code(
         return RedeemOutcome(RedeemResult.verified)
     card.attempts += 1
     left = card.max_attempts - card.attempts
-    if left <= 0:
-        card.status, card.closed_at = PostcardStatus.locked, now
+    if left > 0:
+        session.flush()
+        return RedeemOutcome(RedeemResult.wrong, attempts_left=left)
+    card.status, card.closed_at = PostcardStatus.locked, now
     session.flush()
-    if left <= 0:
-        return RedeemOutcome(RedeemResult.too_many_attempts)
-    return RedeemOutcome(RedeemResult.wrong, attempts_left=left)
+    return RedeemOutcome(RedeemResult.too_many_attempts)
 
 
 def pending_postcard(

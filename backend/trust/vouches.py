@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 from backend.db import utcnow
 from backend.errors import Conflict, InvalidInput
 from backend.geo import haversine_km
+from backend.matching.geo import bounding_box
 from backend.people.models import Address, Person, PersonStatus
 from backend.people.service import get_person
 from backend.trust.models import Vouch
 
 NEAR_KM = 1.0
 VOUCHES_TO_VERIFY = 2
-_KM_PER_DEGREE_LAT = 111.0
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,8 @@ def vouch(
     address = get_person(session, person_id).primary_address
     if address is None:
         raise Conflict("this person has no address to vouch for", reason="no_address")
+    # Held to the end of the transaction, so that of two vouches at once the second counts both.
+    session.get(Address, address.id, with_for_update=True)
     voucher = get_person(session, voucher_id)
     _check_voucher(voucher, address)
     get_person(session, recorded_by)
@@ -130,13 +132,11 @@ def eligible_vouchers(session: Session, person_id: int, limit: int = 20) -> list
     if home.neighbourhood.strip():
         near.append(func.lower(Address.neighbourhood) == home.neighbourhood.strip().lower())
     if home.lat is not None and home.lon is not None:
-        # A box around the address; the exact distance is checked below.
-        dlat = NEAR_KM / _KM_PER_DEGREE_LAT
-        dlon = dlat * 2  # generous up to latitude 60°
+        box = bounding_box(home.lat, home.lon, NEAR_KM)  # the exact distance is checked below
         near.append(
             and_(
-                Address.lat.between(home.lat - dlat, home.lat + dlat),
-                Address.lon.between(home.lon - dlon, home.lon + dlon),
+                Address.lat.between(box.min_lat, box.max_lat),
+                Address.lon.between(box.min_lon, box.max_lon),
             )
         )
     if not near:
