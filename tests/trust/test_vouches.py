@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from backend.errors import Conflict, InvalidInput
 from backend.people.models import Person, PersonStatus, Role
@@ -111,3 +112,28 @@ def test_eligible_vouchers_are_verified_neighbours_who_have_not_vouched(session:
     assert [n.person_id for n in found] == [here.id, next_door.id]  # nearest first
     assert found[1].distance_km is not None and 0.05 < found[1].distance_km < 0.2
     assert eligible_vouchers(session, jeanne.id, limit=1)[0].person_id == here.id
+
+
+def test_two_vouches_at_the_same_time_still_verify_the_address(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    jeanne, desk = make_resident(session), _dispatcher(session)
+    paul, lucie = _verified_neighbour(session, "Paul"), _verified_neighbour(session, "Lucie")
+    session.commit()
+    ids = (jeanne.id, paul.id, lucie.id, desk.id)
+
+    def second_vouch() -> None:
+        with session_factory() as other, other.begin():
+            vouch(other, ids[0], ids[2], recorded_by=ids[3])
+
+    with session_factory() as first, first.begin():
+        vouch(first, ids[0], ids[1], recorded_by=ids[3])
+        racer = threading.Thread(target=second_vouch)
+        racer.start()
+        racer.join(timeout=0.5)  # it waits for the first transaction's lock on the address
+        assert racer.is_alive()
+    racer.join(timeout=30)
+
+    session.expire_all()
+    home = session.get_one(Person, jeanne.id).primary_address
+    assert home is not None and home.verified_at is not None
