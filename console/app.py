@@ -12,6 +12,7 @@ from console.pages import conversations, dashboard, login, payments, people, req
 from console.web import PREFIX
 
 DEFAULT_REFRESH_SECONDS = 1.0
+PAGES = (login, conversations, requests, people, payments, dashboard)
 
 
 def mount_console(
@@ -21,7 +22,7 @@ def mount_console(
     app.state.console_secure_cookies = secure_cookies
     app.state.console_refresh_seconds = refresh_seconds
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
-    for page in (login, conversations, requests, people, payments, dashboard):
+    for page in PAGES:
         router.include_router(page.router)
 
     @router.get("")

@@ -135,6 +135,7 @@ def serve(
         prepare_database(settings)
     base = f"http://{host}:{port}"
     typer.echo(f"Coup de main on {base}  (API docs: {base}/docs, health: {base}/healthz)")
+    typer.echo(f"Dispatchers' console: {base}/console")
     uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
 
 

@@ -56,16 +56,19 @@ class TerminalChat:
         with self._factory() as session:
             return session.scalar(select(func.max(OutboxMessage.id))) or 0
 
-    def _show_outbox_since(self, mark: int) -> None:
+    def _show_outbox_since(self, mark: int) -> int:
+        """Messages for other people (or from a dispatcher to us) since `mark`; the new mark."""
         with self._factory() as session:
             rows = session.scalars(
                 select(OutboxMessage).where(OutboxMessage.id > mark).order_by(OutboxMessage.id)
             )
             for row in rows:
+                mark = max(mark, row.id)
                 for reply in render_notification(
                     row.kind, row.payload, row.payload.get("language", "fr")
                 ):
                     self._print(f"  ↳ ({row.channel} to {row.address}) {reply.text}")
+        return mark
 
     def incoming_for(self, line: str) -> Incoming | None:
         base = {
@@ -90,8 +93,13 @@ class TerminalChat:
         return Incoming(text=line, **base)  # type: ignore[arg-type]
 
     def run(self, read: Callable[[str], str] = input) -> None:
-        self._print("Coup de main — conversation Telegram simulée. /quit pour sortir.")
+        self._print(
+            "Coup de main — conversation Telegram simulée. /quit pour sortir ; une ligne vide "
+            "affiche ce qui est arrivé entre-temps (un message d'un·e opérateur·rice)."
+        )
+        mark = self._outbox_mark()
         self._show(self._engine.handle(self.incoming_for("/start")).replies)  # type: ignore[union-attr]
+        mark = self._show_outbox_since(mark)
         while True:
             try:
                 line = read("vous> ").strip()
@@ -101,13 +109,14 @@ class TerminalChat:
             if line in ("/quit", "/exit"):
                 return
             if not line:
+                mark = self._show_outbox_since(mark)  # what a dispatcher wrote meanwhile
                 continue
             incoming = self.incoming_for(line)
             if incoming is None:
                 continue
-            mark = self._outbox_mark()
+            mark = self._show_outbox_since(mark)
             result = self._engine.handle(incoming)
             self._show(result.replies)
             if result.silent:
                 self._print("     (une personne de l'équipe a la conversation)")
-            self._show_outbox_since(mark)
+            mark = self._show_outbox_since(mark)
