@@ -151,10 +151,7 @@ def assign_by_hand(
     """A dispatcher gives the job to a helper of their choice; pending offers are withdrawn."""
     now = now or utcnow()
     request = store.lock_request(session, request_id)
-    helper = session.get(Person, helper_id)
-    if helper is None:
-        raise NotFound(f"person {helper_id} not found")
-    _check_helper(request, helper)
+    assignable_helper(session, request, helper_id)
     word = pick_safety_word()
     won = store.rows_changed(
         session,
@@ -209,7 +206,11 @@ def assign_by_hand(
     return request
 
 
-def _check_helper(request: HelpRequest, helper: Person) -> None:
+def assignable_helper(session: Session, request: HelpRequest, helper_id: int) -> Person:
+    """The helper a dispatcher chose, if they may be given this request; else refused."""
+    helper = session.get(Person, helper_id)
+    if helper is None:
+        raise NotFound(f"person {helper_id} not found")
     if helper.id == request.requester_id:
         raise InvalidInput("a requester cannot be their own helper")
     if helper.status == PersonStatus.suspended:
@@ -219,6 +220,7 @@ def _check_helper(request: HelpRequest, helper: Person) -> None:
         raise InvalidInput(f"{helper.display_name} is not a helper")
     if not profile.active:
         raise InvalidInput(f"{helper.display_name} is not active as a helper")
+    return helper
 
 
 def withdraw_pending(session: Session, request: HelpRequest, reason: str) -> None:

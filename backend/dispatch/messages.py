@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from backend.dispatch.models import Offer
 from backend.outbox.service import enqueue
 from backend.people.models import Address, ContactKind, Person
-from backend.requests.models import HelpRequest
+from backend.requests.models import HelpRequest, RequestStatus
 
 
 def reach(person: Person) -> tuple[str, str] | None:
@@ -80,8 +80,12 @@ def send_assignment(
     session: Session, request: HelpRequest, helper: Person, requester: Person
 ) -> bool:
     """The helper learns where and whom to call; the requester learns who comes and the word
-    they will say. Returns False when the requester cannot be reached (a dispatcher must)."""
+    they will say. Returns False when the requester cannot be reached (a dispatcher must).
+
+    The dedupe keys count the request's assignments: a job given back to a helper who had it
+    before (after a reassignment) is announced again, with its new safety word."""
     word = request.safety_word or ""
+    nth = sum(1 for e in request.events if e.to_status == RequestStatus.assigned)
     target = reach(helper)
     if target is not None:
         payload = _common(request) | {
@@ -99,7 +103,7 @@ def send_assignment(
             target,
             "assigned_helper",
             payload,
-            f"assigned_helper:{request.id}:{helper.id}",
+            f"assigned_helper:{request.id}:{helper.id}:{nth}",
         )
     target = reach(requester)
     if target is None:
@@ -115,7 +119,7 @@ def send_assignment(
         target,
         "assigned_requester",
         payload,
-        f"assigned_requester:{request.id}:{helper.id}",
+        f"assigned_requester:{request.id}:{helper.id}:{nth}",
     )
     return True
 
@@ -137,6 +141,21 @@ def send_withdrawn(
         "language": helper.language,
     }
     _write(session, helper, target, "offer_withdrawn", payload, f"offer_withdrawn:{offer.id}")
+
+
+def send_released(session: Session, request: HelpRequest, helper: Person, event_id: int) -> None:
+    """An assigned helper whose job a dispatcher gave to someone else: they need not come.
+    The words are those of an offer the team gave to another neighbour."""
+    target = reach(helper)
+    if target is None:
+        return
+    payload = {
+        "request_id": request.id,
+        "reason": "assigned",
+        "released": True,
+        "language": helper.language,
+    }
+    _write(session, helper, target, "offer_withdrawn", payload, f"released:{event_id}")
 
 
 def send_rate_request(

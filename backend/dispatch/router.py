@@ -78,6 +78,15 @@ def assign(
     return RequestStateOut.model_validate(help_request)
 
 
+@router.post("/requests/{request_id}/reassign", response_model=RequestStateOut)
+def reassign(
+    request_id: int, data: AssignIn, session: SessionDep, user: DispatcherUser
+) -> RequestStateOut:
+    """An assigned job, not started yet, given to another helper; the first one is released."""
+    help_request = service.reassign_by_hand(session, request_id, data.helper_id, user.id, utcnow())
+    return RequestStateOut.model_validate(help_request)
+
+
 @router.post("/requests/{request_id}/start", response_model=RequestStateOut)
 def start(request_id: int, session: SessionDep, user: CurrentUser) -> RequestStateOut:
     return RequestStateOut.model_validate(service.start_job(session, request_id, user.id))

@@ -9,6 +9,7 @@ from backend.dispatch.assignment import (
 )
 from backend.dispatch.lifecycle import cancel_request, complete_job, start_job
 from backend.dispatch.policy import DispatchPolicy
+from backend.dispatch.reassignment import reassign_by_hand
 from backend.dispatch.rounds import NOBODY_AVAILABLE, decline_offer, expire_offers, start_dispatch
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "complete_job",
     "decline_offer",
     "expire_offers",
+    "reassign_by_hand",
     "start_dispatch",
     "start_job",
 ]

@@ -21,7 +21,8 @@ Definitions (the dashboard shows these words, so they are fixed here):
 - *active helpers*: distinct helpers who, in the window, accepted an offer, were assigned a
   job or completed one. *Helpers with an active profile*: active profile, person not suspended.
 - *now*: current statuses of every request, judged at `now`; late means open or offered
-  with its `window_start` passed, or assigned or in progress with its `window_end` passed.
+  with its `window_start` passed, or assigned or in progress with its `window_end` passed
+  (backend.requests.queues.late, the console's "late" queue).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from backend.db import utcnow
 from backend.dispatch.models import Offer, OfferStatus
 from backend.people.models import SERVICES, HelperProfile, Person, PersonStatus
 from backend.requests.models import HelpRequest, RequestEvent, RequestStatus
+from backend.requests.queues import late, taken, waiting
 
 PARIS = ZoneInfo("Europe/Paris")
 UNKNOWN_SERVICE = "unknown"
@@ -272,21 +274,15 @@ def _helpers(session: Session, since: datetime, now: datetime) -> HelperCounts:
 
 
 def _current(session: Session, now: datetime) -> CurrentCounts:
-    waiting = HelpRequest.status.in_((RequestStatus.open, RequestStatus.offered))
-    taken = HelpRequest.status.in_((RequestStatus.assigned, RequestStatus.in_progress))
-    late = or_(
-        and_(waiting, HelpRequest.window_start < now),
-        and_(taken, HelpRequest.window_end < now),
-    )
     counts: dict[str, int] = {
         status: n
         for status, n in session.execute(
             select(HelpRequest.status, func.count())
-            .where(or_(waiting, taken))
+            .where(or_(waiting(), taken()))
             .group_by(HelpRequest.status)
         )
     }
-    late_count = session.scalar(select(func.count()).select_from(HelpRequest).where(late))
+    late_count = session.scalar(select(func.count()).select_from(HelpRequest).where(late(now)))
     return CurrentCounts(
         open=counts.get(RequestStatus.open, 0),
         offered=counts.get(RequestStatus.offered, 0),

@@ -1,7 +1,172 @@
-"""The requests pages (being written)."""
+"""Help requests: the queues a dispatcher works through, one request's file with the helpers
+who could take it and why, and the dispatcher's moves (assign, reassign, dispatch, cancel)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from backend.api_deps import SessionDep
+from backend.db import utcnow
+from backend.dispatch.overview import hand_candidates, request_file
+from backend.dispatch.router import dispatch_policy
+from backend.dispatch.service import (
+    assign_by_hand,
+    cancel_request,
+    reassign_by_hand,
+    start_dispatch,
+)
+from backend.errors import DomainError, InvalidInput
+from backend.matching.router import match_weights
+from backend.requests.models import RequestStatus
+from backend.requests.queues import DEFAULT_QUEUE, Queue, list_queue, queue_counts
+from backend.requests.service import get_request
+from console.session import Staff, StaffAction
+from console.web import PREFIX, redirect, render, translator
 
 router = APIRouter(prefix="/requests")
+
+PAGE_SIZE = 50
+CANDIDATES = 10
+MAX_REASON = 500  # what the request's history keeps of a note
+CLOSED = (RequestStatus.done, RequestStatus.cancelled, RequestStatus.expired)
+
+
+def _queue(value: str | None) -> Queue:
+    try:
+        return Queue(value) if value else DEFAULT_QUEUE
+    except ValueError:
+        return DEFAULT_QUEUE
+
+
+@router.get("", response_class=HTMLResponse)
+def list_page(
+    request: Request,
+    session: SessionDep,
+    _staff: Staff,
+    status: str | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    queue, now = _queue(status), utcnow()
+    rows, total = list_queue(session, queue, now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render(
+        request,
+        "requests/list.html",
+        queues=list(Queue),
+        queue=queue,
+        counts=queue_counts(session, now),
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+    )
+
+
+@router.get("/{request_id}", response_class=HTMLResponse)
+def detail_page(request: Request, session: SessionDep, request_id: int, _staff: Staff) -> Response:
+    return _detail(request, session, request_id)
+
+
+def _detail(
+    request: Request,
+    session: Session,
+    request_id: int,
+    *,
+    reason: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    file = request_file(session, request_id)
+    candidates = hand_candidates(
+        session, file.request, limit=CANDIDATES, weights=match_weights(request)
+    )
+    return render(
+        request,
+        "requests/detail.html",
+        status_code=status_code,
+        file=file,
+        r=file.request,
+        candidates=candidates,
+        closed=file.request.status in CLOSED,
+        max_reason=MAX_REASON,
+        reason=reason,
+        error=error,
+    )
+
+
+def _here(request_id: int) -> str:
+    return f"{PREFIX}/requests/{request_id}"
+
+
+def _chosen(helper_id: int | None) -> int:
+    if helper_id is None:
+        raise InvalidInput("choose a helper")
+    return helper_id
+
+
+@router.post("/{request_id}/assign")
+def assign(
+    request: Request,
+    session: SessionDep,
+    request_id: int,
+    staff: StaffAction,
+    helper_id: Annotated[int | None, Form()] = None,
+) -> Response:
+    assign_by_hand(session, request_id, _chosen(helper_id), staff.person_id, utcnow())
+    return redirect(_here(request_id), flash=("ok", translator(request)("req.assigned")))
+
+
+@router.post("/{request_id}/reassign")
+def reassign(
+    request: Request,
+    session: SessionDep,
+    request_id: int,
+    staff: StaffAction,
+    helper_id: Annotated[int | None, Form()] = None,
+) -> Response:
+    reassign_by_hand(session, request_id, _chosen(helper_id), staff.person_id, utcnow())
+    return redirect(_here(request_id), flash=("ok", translator(request)("req.reassigned")))
+
+
+@router.post("/{request_id}/dispatch")
+def dispatch(
+    request: Request, session: SessionDep, request_id: int, _staff: StaffAction
+) -> Response:
+    help_request = get_request(session, request_id)
+    offers = start_dispatch(session, help_request, dispatch_policy(request), utcnow())
+    t = translator(request)
+    if not offers:
+        return redirect(_here(request_id), flash=("error", t("req.nobody")))
+    return redirect(_here(request_id), flash=("ok", t("req.dispatched", count=len(offers))))
+
+
+@router.post("/{request_id}/cancel")
+def cancel(
+    request: Request,
+    session: SessionDep,
+    request_id: int,
+    staff: StaffAction,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    t = translator(request)
+    said = reason.strip()
+    try:
+        if not said:
+            raise InvalidInput(t("req.reason_needed"))
+        if len(said) > MAX_REASON:
+            raise InvalidInput(t("req.reason_too_long", max=MAX_REASON))
+        cancel_request(session, request_id, staff.person_id, said)
+    except DomainError as refused:
+        # Refused before anything was written: the page comes back with the reason kept.
+        return _detail(
+            request,
+            session,
+            request_id,
+            reason=reason,
+            error=f"{t('errors.refused')} {refused.message}",
+            status_code=refused.status_code,
+        )
+    return redirect(_here(request_id), flash=("ok", t("req.cancelled")))
