@@ -128,3 +128,25 @@ def test_the_requester_cancels_with_a_reason(
     assert res.status_code == 200 and res.json()["status"] == "cancelled"
     again = api.post(url(f"/requests/{rid}/dispatch"), headers=login_as(people["dispatcher"].id))
     assert again.status_code == 409
+
+
+def test_a_dispatcher_reassigns_a_job_not_started(
+    api: TestClient, people: dict[str, Person], login_as: Headers
+) -> None:
+    rid = people["request"].id
+    dispatcher, amelie, bruno = (people[k].id for k in ("dispatcher", "amelie", "bruno"))
+    body = {"helper_id": amelie}
+    api.post(url(f"/requests/{rid}/assign"), json=body, headers=login_as(dispatcher))
+    by_helper = api.post(
+        url(f"/requests/{rid}/reassign"), json={"helper_id": bruno}, headers=login_as(amelie)
+    )
+    assert by_helper.status_code == 403
+    moved = api.post(
+        url(f"/requests/{rid}/reassign"), json={"helper_id": bruno}, headers=login_as(dispatcher)
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["helper_id"] == bruno and moved.json()["status"] == "assigned"
+    again = api.post(
+        url(f"/requests/{rid}/reassign"), json={"helper_id": bruno}, headers=login_as(dispatcher)
+    )
+    assert again.status_code == 422
