@@ -15,6 +15,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from backend.dispatch.service import cancel_request
+from backend.requests.models import RequestStatus
+from backend.requests.service import transition
 from console.pages.dashboard import clock
 from tests.console.console_helpers import log_in, make_staff
 from tests.dispatch.dispatch_data import helper, requester
@@ -95,19 +97,19 @@ def test_the_week_reads_in_french_with_exact_figures(
 
     assert shown["dash-card-requests"].startswith("Demandes 9 ")
     assert f"50{NBSP}%" in shown["dash-card-fulfilled"]
-    assert "2 abouties sur 4 closes (1 annulées, 1 expirées)" in shown["dash-card-fulfilled"]
+    assert "Abouties : 2 ; annulées : 1 ; expirées : 1." in shown["dash-card-fulfilled"]
     # Accepted after 4, 10, 16 and 30 minutes; the hand assignment is left apart.
     assert "13 min" in shown["dash-card-median"]
-    assert "Sur 4 acceptations" in shown["dash-card-median"]
-    assert "1 attribuées à la main" in shown["dash-card-median"]
+    assert "Acceptations par un·e bénévole : 4." in shown["dash-card-median"]
+    assert "Attributions à la main, non comptées : 1." in shown["dash-card-median"]
     assert "26 min" in shown["dash-card-p90"]  # 25.8 minutes
     assert "3 / 5" in shown["dash-card-helpers"]
     # Each figure of the moment links to the requests page's queue it counts.
     assert {s: shown[f"dash-now-{s}"] for s in ("open", "offered", "assigned", "late")} == {
-        "open": "3 ouvertes",
-        "offered": "1 proposées à des bénévoles",
-        "assigned": "2 attribuées ou en cours",
-        "late": "2 en retard",
+        "open": "Ouvertes 3",
+        "offered": "Proposées à des bénévoles 1",
+        "assigned": "Attribuées ou en cours 2",
+        "late": "En retard 2",
     }
     for queue in ("open", "offered", "assigned", "late"):
         assert (
@@ -186,9 +188,9 @@ def test_the_week_reads_in_english(dispatcher: TestClient, week: dict[str, Any])
     assert '<html lang="en">' in page.text
     assert shown["dash-card-requests"].startswith("Requests 9 ")
     assert "50%" in shown["dash-card-fulfilled"]
-    assert "2 fulfilled out of 4 closed (1 cancelled, 1 expired)" in shown["dash-card-fulfilled"]
+    assert "Fulfilled: 2; cancelled: 1; expired: 1." in shown["dash-card-fulfilled"]
     assert "13 min" in shown["dash-card-median"] and "26 min" in shown["dash-card-p90"]
-    assert shown["dash-now-late"] == "2 late"
+    assert shown["dash-now-late"] == "Late 2"
     per_day = svgs(page.text)[0].findtext(f"{SVG}desc") or ""
     assert per_day.startswith("Sat 14: 1; Sun 15: 0; Mon 16: 1")
     assert rows(page.text, "dash-chart-per_service")[1] == ["Errands", "6"]
@@ -221,6 +223,21 @@ def test_decimals_and_hours_are_written_the_page_language_way(
     assert f"66,7{NBSP}%" in french["dash-card-fulfilled"]
     assert "66.7%" in english["dash-card-fulfilled"]
     assert "1 h 05" in french["dash-card-median"] and "1 h 05" in english["dash-card-p90"]
+
+
+def test_a_job_in_progress_counts_with_the_assigned_ones_as_the_requests_queue_does(
+    dispatcher: TestClient, session: Session
+) -> None:
+    amelie = helper(session, "Amélie", services=["errands"])
+    jeanne = requester(session)
+    started = accepted(session, opened(session, jeanne, NOW - timedelta(hours=3)), amelie, 5)
+    transition(session, started, RequestStatus.in_progress, actor_id=amelie.id)
+    accepted(session, opened(session, jeanne, NOW - timedelta(hours=2)), amelie, 5)
+    session.commit()
+
+    shown = texts(dispatcher.get("/console/dashboard?days=7").text)
+
+    assert shown["dash-now-assigned"] == "Attribuées ou en cours 2"
 
 
 def test_an_empty_neighbourhood_says_no_data(dispatcher: TestClient) -> None:
