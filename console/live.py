@@ -22,6 +22,7 @@ from console.session import SESSION_COOKIE, resolve_console
 KEEPALIVE_SECONDS = 15.0
 
 Render = Callable[[Session], str]
+Version = Callable[[Session], object]
 
 
 def sse(event: str, data: str) -> str:
@@ -29,15 +30,25 @@ def sse(event: str, data: str) -> str:
     return f"event: {event}\n{lines}\n"
 
 
-def stream(request: Request, render: Render) -> StreamingResponse:
+def stream(request: Request, render: Render, version: Version | None = None) -> StreamingResponse:
+    """`version`, when given, is a cheap reading that changes whenever the fragment would:
+    while it stays the same, the fragment is not rendered again."""
     factory: sessionmaker[Session] = request.app.state.session_factory
     refresh: float = request.app.state.console_refresh_seconds
     token = request.cookies.get(SESSION_COOKIE)
 
+    seen: list[object] = []
+
     def current() -> str | None:
+        """The fragment, "" when unchanged since the last one, None when the session ended."""
         with factory() as session, session.begin():
             if resolve_console(session, token) is None:
                 return None
+            if version is not None:
+                now = version(session)
+                if seen and seen[0] == now:
+                    return ""
+                seen[:] = [now]
             return render(session)
 
     async def events() -> AsyncIterator[str]:
@@ -49,7 +60,7 @@ def stream(request: Request, render: Render) -> StreamingResponse:
             if html is None:
                 yield sse("logout", "")
                 return
-            if html != last:
+            if html and html != last:
                 yield sse("update", html)
                 last, quiet = html, 0.0
             elif quiet >= KEEPALIVE_SECONDS:

@@ -132,12 +132,17 @@ URGENCY = {
     "identity_conflict": 4,
     "problem_reported": 5,
     "address_to_verify": 6,
+    "postcard_to_reissue": 7,
 }
 
 
 def urgency(conversation: Conversation) -> int:
-    ranks = [URGENCY.get(str(flag), 9) for flag in conversation.flags]
-    if conversation.handled_by == "waiting":
+    return rank_of(conversation.flags, conversation.handled_by)
+
+
+def rank_of(flags: list[object], handled_by: str) -> int:
+    ranks = [URGENCY.get(str(flag), 9) for flag in flags]
+    if handled_by == "waiting":
         ranks.append(1)
     return min(ranks, default=10)
 
@@ -158,10 +163,13 @@ def by_urgency(
 ) -> tuple[list[ConversationSummary], int]:
     """Most urgent first, then most recent; `since` keeps recent or still-flagged ones.
 
-    Urgency comes from the JSON flags, which the two databases query differently, so rows are
-    ranked here; names and last messages of the chosen page are read in two queries.
+    Urgency comes from the JSON flags, which the two databases query differently, so it is
+    ranked here on three light columns; only the chosen page is loaded whole, with its names
+    and last messages in two more queries.
     """
-    stmt = select(Conversation).order_by(Conversation.last_message_at.desc(), Conversation.id)
+    stmt = select(Conversation.id, Conversation.flags, Conversation.handled_by).order_by(
+        Conversation.last_message_at.desc(), Conversation.id
+    )
     if since is not None:
         stmt = stmt.where(
             or_(
@@ -170,10 +178,39 @@ def by_urgency(
                 cast(Conversation.flags, String) != "[]",
             )
         )
-    rows = list(session.scalars(stmt))
-    rows.sort(key=urgency)  # stable: recency is kept within one urgency
-    chosen = rows[offset : offset + limit]
-    return _summaries(session, chosen), len(rows)
+    ranked = [
+        (rank_of(flags, handled_by), conv_id)
+        for conv_id, flags, handled_by in session.execute(stmt)
+    ]
+    ranked.sort(key=lambda pair: pair[0])  # stable: recency is kept within one urgency
+    chosen_ids = [conv_id for _, conv_id in ranked[offset : offset + limit]]
+    loaded = {
+        c.id: c
+        for c in session.scalars(select(Conversation).where(Conversation.id.in_(chosen_ids)))
+    }
+    return _summaries(session, [loaded[i] for i in chosen_ids]), len(ranked)
+
+
+def live_fingerprint(session: Session, *, since: datetime) -> tuple[object, ...]:
+    """Changes whenever the live list would: a new message anywhere, or a conversation whose
+    flags, handler or step moved (a dropped call is flagged without a message)."""
+    newest = session.scalar(select(func.max(ConversationMessage.id))) or 0
+    rows = session.execute(
+        select(
+            Conversation.id,
+            cast(Conversation.flags, String),
+            Conversation.handled_by,
+            Conversation.step,
+            Conversation.person_id,
+        ).where(
+            or_(
+                Conversation.last_message_at >= since,
+                Conversation.handled_by != "bot",
+                cast(Conversation.flags, String) != "[]",
+            )
+        )
+    )
+    return (newest, hash(tuple(tuple(r) for r in rows)))
 
 
 def _summaries(session: Session, chosen: list[Conversation]) -> list[ConversationSummary]:

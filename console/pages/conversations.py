@@ -17,6 +17,7 @@ from backend.conversations.service import (
     by_urgency,
     dispatcher_says,
     hand_back,
+    live_fingerprint,
     summary,
     take_over,
     transcript,
@@ -34,7 +35,11 @@ LIVE_WINDOW = timedelta(hours=24)  # older conversations show only while flagged
 LIST_LENGTH = 100
 
 
-def _rows(session: Session, t: Translator) -> str:
+def live_version(session: Session) -> object:
+    return live_fingerprint(session, since=utcnow() - LIVE_WINDOW)
+
+
+def live_rows(session: Session, t: Translator) -> str:
     items, total = by_urgency(session, limit=LIST_LENGTH, since=utcnow() - LIVE_WINDOW)
     return render_fragment("conversations/_rows.html", t, items=items, total=total, prefix=PREFIX)
 
@@ -46,7 +51,7 @@ def _conversation(session: Session, conversation_id: int) -> Conversation:
     return conversation
 
 
-def _transcript(session: Session, conversation_id: int, t: Translator) -> str:
+def live_transcript(session: Session, conversation_id: int, t: Translator) -> str:
     conversation = _conversation(session, conversation_id)
     return render_fragment(
         "conversations/_transcript.html",
@@ -59,13 +64,13 @@ def _transcript(session: Session, conversation_id: int, t: Translator) -> str:
 
 @router.get("", response_class=HTMLResponse)
 def list_page(request: Request, session: SessionDep, _staff: Staff) -> Response:
-    return render(request, "conversations/list.html", rows=_rows(session, translator(request)))
+    return render(request, "conversations/list.html", rows=live_rows(session, translator(request)))
 
 
 @router.get("/stream")
 def list_stream(request: Request, _staff: Staff) -> StreamingResponse:
     t = translator(request)
-    return stream(request, lambda session: _rows(session, t))
+    return stream(request, lambda session: live_rows(session, t), version=live_version)
 
 
 @router.get("/{conversation_id}", response_class=HTMLResponse)
@@ -95,7 +100,7 @@ def _detail(
         item=summary(session, conversation),
         mine=conversation.handled_by == "dispatcher"
         and conversation.dispatcher_id == staff.person_id,
-        transcript_html=_transcript(session, conversation_id, t),
+        transcript_html=live_transcript(session, conversation_id, t),
         max_text=MAX_DISPATCHER_TEXT,
         draft=draft,
         error=error,
@@ -105,7 +110,7 @@ def _detail(
 @router.get("/{conversation_id}/stream")
 def detail_stream(request: Request, conversation_id: int, _staff: Staff) -> StreamingResponse:
     t = translator(request)
-    return stream(request, lambda session: _transcript(session, conversation_id, t))
+    return stream(request, lambda session: live_transcript(session, conversation_id, t))
 
 
 def _here(conversation_id: int) -> str:
