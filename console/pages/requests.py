@@ -3,6 +3,8 @@ who could take it and why, and the dispatcher's moves (assign, reassign, dispatc
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -101,10 +103,22 @@ def _here(request_id: int) -> str:
     return f"{PREFIX}/requests/{request_id}"
 
 
-def _chosen(helper_id: int | None) -> int:
+HelperChoice = Annotated[int | None, Form()]
+
+
+def _give(
+    request: Request,
+    session: Session,
+    request_id: int,
+    staff: StaffAction,
+    helper_id: int | None,
+    move: Callable[[Session, int, int, int, datetime], object],
+    done: str,
+) -> Response:
     if helper_id is None:
         raise InvalidInput("choose a helper")
-    return helper_id
+    move(session, request_id, helper_id, staff.person_id, utcnow())
+    return redirect(_here(request_id), flash=("ok", translator(request)(done)))
 
 
 @router.post("/{request_id}/assign")
@@ -113,10 +127,10 @@ def assign(
     session: SessionDep,
     request_id: int,
     staff: StaffAction,
-    helper_id: Annotated[int | None, Form()] = None,
+    helper_id: HelperChoice = None,
 ) -> Response:
-    assign_by_hand(session, request_id, _chosen(helper_id), staff.person_id, utcnow())
-    return redirect(_here(request_id), flash=("ok", translator(request)("req.assigned")))
+    """An open or offered request given to the chosen helper."""
+    return _give(request, session, request_id, staff, helper_id, assign_by_hand, "req.assigned")
 
 
 @router.post("/{request_id}/reassign")
@@ -125,10 +139,10 @@ def reassign(
     session: SessionDep,
     request_id: int,
     staff: StaffAction,
-    helper_id: Annotated[int | None, Form()] = None,
+    helper_id: HelperChoice = None,
 ) -> Response:
-    reassign_by_hand(session, request_id, _chosen(helper_id), staff.person_id, utcnow())
-    return redirect(_here(request_id), flash=("ok", translator(request)("req.reassigned")))
+    """An assigned job, not started, taken from its helper and given to the chosen one."""
+    return _give(request, session, request_id, staff, helper_id, reassign_by_hand, "req.reassigned")
 
 
 @router.post("/{request_id}/dispatch")

@@ -19,7 +19,7 @@ from backend.dispatch.service import (
 )
 from backend.errors import Forbidden, InvalidInput
 from backend.jobs.models import JobStatus
-from backend.people.models import PersonRole, PersonStatus, Role
+from backend.people.models import PersonStatus
 from backend.requests.models import HelpRequest, RequestStatus
 from dialogues.notifications import render_notification
 from tests.dispatch.dispatch_data import (
@@ -33,14 +33,6 @@ from tests.dispatch.dispatch_data import (
     round_jobs,
 )
 from tests.factories import make_resident
-
-
-@pytest.fixture
-def dispatcher(session: Session) -> int:
-    person = make_resident(session, "Régine Répartitrice")
-    person.roles.append(PersonRole(role=Role.dispatcher))
-    session.flush()
-    return person.id
 
 
 def test_a_dispatcher_assigns_by_hand_and_pending_offers_are_withdrawn(

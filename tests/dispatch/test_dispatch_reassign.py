@@ -15,20 +15,11 @@ from backend.dispatch.service import (
     start_job,
 )
 from backend.errors import Conflict, InvalidInput
-from backend.people.models import PersonRole, PersonStatus, Role
+from backend.people.models import PersonStatus
 from backend.requests.models import RequestStatus
 from dialogues.notifications import render_notification
 from tests.dispatch.dispatch_data import NOW, POLICY, helper, offers_of, open_request, outbox
 from tests.dispatch.dispatch_data import requester as make_requester
-from tests.factories import make_resident
-
-
-@pytest.fixture
-def dispatcher(session: Session) -> int:
-    person = make_resident(session, "Régine Répartitrice")
-    person.roles.append(PersonRole(role=Role.dispatcher))
-    session.flush()
-    return person.id
 
 
 def test_a_job_accepted_from_an_offer_is_given_to_another_helper(
