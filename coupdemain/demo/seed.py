@@ -25,6 +25,7 @@ from backend.requests.schemas import HelpRequestCreate
 from backend.requests.service import create_request, transition
 from backend.trust.service import rate, report
 from coupdemain.demo.board import LISTINGS, ListingPlan
+from coupdemain.demo.conversations import seed_conversations
 from coupdemain.demo.identities import ADMIN, DISPATCHER, DemoIdentities, demo_rng, identities_of
 from coupdemain.demo.people import PersonPlan, plan_people
 from coupdemain.demo.places import CITY
@@ -68,6 +69,7 @@ def seed_demo(
     credited: set[int] = set()
     for n, job in enumerate(jobs):
         _job(session, job, n, people, now, commission_bps, credited)
+    seed_conversations(session, residents, people, now)
     session.flush()
     return identities_of(residents, helpers)
 

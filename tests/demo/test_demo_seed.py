@@ -208,3 +208,16 @@ def test_identities_are_json_for_the_cli() -> None:
     again = DemoIdentities.model_validate_json(identities.model_dump_json())
     assert again == identities
     assert identities.dispatcher.login == "dispatch"
+
+
+def test_the_console_opens_on_conversations_to_supervise(demo_session: Session) -> None:
+    from backend.conversations.service import by_urgency
+
+    items, total = by_urgency(demo_session, limit=10)
+    assert total == 3
+    assert [(i.conversation.channel, i.conversation.flags) for i in items] == [
+        ("telegram", ["asked_for_human"]),
+        ("voice", ["dropped_call"]),
+        ("telegram", []),
+    ]
+    assert all(i.person_name and i.last_message for i in items)
