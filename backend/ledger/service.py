@@ -114,7 +114,10 @@ def post(
         return earlier
     _require_pending(pending)
     if not 0 < captured <= pending.amount:
-        raise InvalidInput(f"a capture is between 1 and the hold's {pending.amount} {pending.unit}")
+        raise InvalidInput(
+            f"a capture is between 1 and the hold's {pending.amount} {pending.unit}",
+            held=pending.amount,
+        )
     return apply(
         session,
         Movement(
