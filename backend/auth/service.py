@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backend.auth.models import AuthToken
@@ -63,3 +63,14 @@ def revoke_token(session: Session, token: str) -> None:
     row = session.get(AuthToken, _digest(token))
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
+
+
+def revoke_all_tokens(session: Session, person_id: int, *, now: datetime | None = None) -> int:
+    """Ends every session of a person (a suspension); returns how many were live."""
+    result = session.execute(
+        update(AuthToken)
+        .where(AuthToken.person_id == person_id, AuthToken.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

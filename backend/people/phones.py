@@ -23,3 +23,12 @@ def spoken_phone(e164: str) -> str:
     return phonenumbers.format_number(
         phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.NATIONAL
     )
+
+
+def readable_phone(e164: str) -> str:
+    """How a stored number reads on a screen, its country kept: '+33 4 65 71 89 39'."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -5,19 +5,21 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import or_, select
 
 from backend.api_deps import CurrentUser, DispatcherUser, NotAllowed, PageDep, SessionDep
-from backend.db import utcnow
-from backend.pagination import PageOf, paginate
-from backend.people.models import ContactPoint, Person, PersonRole, PersonStatus, Role
+from backend.pagination import PageOf
+from backend.people.models import PersonStatus, Role
 from backend.people.schemas import HelperProfileIn, PersonCreate, PersonOut, PersonPublic
 from backend.people.service import (
     create_person,
     get_person,
+    reinstate_person,
+    search_people,
     set_helper_profile,
+    suspend_person,
     to_out,
     to_public,
+    verify_helper_profile,
 )
 
 router = APIRouter(prefix="/people", tags=["people"])
@@ -35,21 +37,11 @@ def search(
     page: PageDep,
     q: Annotated[str | None, Query(max_length=100, description="name or phone")] = None,
     role: Role | None = None,
+    status: PersonStatus | None = None,
 ) -> PageOf[PersonOut]:
-    stmt = select(Person).order_by(Person.id)
-    if q:
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(
-            or_(
-                Person.display_name.ilike(like),
-                Person.id.in_(select(ContactPoint.person_id).where(ContactPoint.value.like(like))),
-            )
-        )
-    if role:
-        stmt = stmt.where(
-            Person.id.in_(select(PersonRole.person_id).where(PersonRole.role == role))
-        )
-    rows, total = paginate(session, stmt, page.limit, page.offset)
+    rows, total = search_people(
+        session, q=q, role=role, status=status, limit=page.limit, offset=page.offset
+    )
     return PageOf[PersonOut](
         items=[to_out(p) for p in rows], total=total, limit=page.limit, offset=page.offset
     )
@@ -81,22 +73,14 @@ def put_helper_profile(
 
 @router.post("/{person_id}/verify-helper", response_model=PersonOut)
 def verify_helper(session: SessionDep, person_id: int, _dispatcher: DispatcherUser) -> PersonOut:
-    person = get_person(session, person_id)
-    if person.helper_profile is None:
-        raise NotAllowed("this person has no helper profile to verify")
-    person.helper_profile.verified_at = person.helper_profile.verified_at or utcnow()
-    return to_out(person)
+    return to_out(verify_helper_profile(session, person_id))
 
 
 @router.post("/{person_id}/suspend", response_model=PersonOut)
-def suspend(session: SessionDep, person_id: int, _dispatcher: DispatcherUser) -> PersonOut:
-    person = get_person(session, person_id)
-    person.status = PersonStatus.suspended
-    return to_out(person)
+def suspend(session: SessionDep, person_id: int, dispatcher: DispatcherUser) -> PersonOut:
+    return to_out(suspend_person(session, person_id, actor_id=dispatcher.id))
 
 
 @router.post("/{person_id}/reinstate", response_model=PersonOut)
 def reinstate(session: SessionDep, person_id: int, _dispatcher: DispatcherUser) -> PersonOut:
-    person = get_person(session, person_id)
-    person.status = PersonStatus.active
-    return to_out(person)
+    return to_out(reinstate_person(session, person_id))

@@ -1,12 +1,20 @@
-"""People: create, find by any contact point, link identities, helper profiles."""
+"""People: create, find by any contact point, link identities, helper profiles; search,
+verify helpers, suspend and reinstate."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+import re
+from contextlib import suppress
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from backend.auth.passwords import hash_password
-from backend.errors import Conflict, NotFound
+from backend.auth.service import revoke_all_tokens
+from backend.db import utcnow
+from backend.errors import Conflict, InvalidInput, NotFound
+from backend.pagination import paginate
 from backend.people.models import (
     Address,
     AvailabilitySlot,
@@ -16,6 +24,7 @@ from backend.people.models import (
     HelperService,
     Person,
     PersonRole,
+    PersonStatus,
     Role,
 )
 from backend.people.phones import normalise_phone
@@ -163,3 +172,96 @@ def to_out(person: Person) -> PersonOut:
         address=AddressOut.model_validate(home) if home else None,
         created_at=person.created_at,
     )
+
+
+_PHONE_PUNCTUATION = re.compile(r"[\s.\-/()]")
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _matching(q: str) -> ColumnElement[bool]:
+    """A name containing `q`, or a phone or Telegram id containing it, however it was typed:
+    '04 65 71 89 39' and '0465718939' find +33465718939, '71 89 39' finds it too."""
+    contact: list[ColumnElement[bool]] = [ContactPoint.value.like(_like(q), escape="\\")]
+    digits = _PHONE_PUNCTUATION.sub("", q)
+    if not any(c.isalpha() for c in q):
+        with suppress(InvalidInput):  # not a whole number: the parts below may still match
+            contact.append(ContactPoint.value == normalise_phone(q))
+        if digits.isdigit() and digits != q:
+            contact.append(ContactPoint.value.like(_like(digits), escape="\\"))
+        if digits.isdigit() and len(digits) >= 3 and digits[0] == "0" and digits[1] != "0":
+            # A French national prefix: the stored number has +33 instead of the 0.
+            contact.append(ContactPoint.value.like(_like(digits[1:]), escape="\\"))
+    return or_(
+        Person.display_name.ilike(_like(q), escape="\\"),
+        Person.id.in_(select(ContactPoint.person_id).where(or_(*contact))),
+    )
+
+
+def search_people(
+    session: Session,
+    *,
+    q: str | None = None,
+    role: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Person], int]:
+    """One page of people by id, with what a listing shows loaded in a few queries; and the
+    number of people matching. `q` is a name or a phone number (see `_matching`)."""
+    stmt = select(Person).order_by(Person.id)
+    if q and q.strip():
+        stmt = stmt.where(_matching(q.strip()))
+    if role:
+        stmt = stmt.where(
+            Person.id.in_(select(PersonRole.person_id).where(PersonRole.role == role))
+        )
+    if status:
+        stmt = stmt.where(Person.status == status)
+    stmt = stmt.options(
+        selectinload(Person.roles),
+        selectinload(Person.contacts),
+        selectinload(Person.addresses),
+        selectinload(Person.helper_profile),
+    )
+    return paginate(session, stmt, limit, offset)
+
+
+def verify_helper_profile(
+    session: Session, person_id: int, *, now: datetime | None = None
+) -> Person:
+    """A dispatcher has checked who a helper is (met them, saw their papers). Verifying again
+    keeps the first date. Raises NotFound, Conflict (reason "no_helper_profile")."""
+    person = get_person(session, person_id)
+    profile = person.helper_profile
+    if profile is None:
+        raise Conflict("this person has no helper profile to verify", reason="no_helper_profile")
+    profile.verified_at = profile.verified_at or now or utcnow()
+    session.flush()
+    return person
+
+
+def suspend_person(
+    session: Session, person_id: int, *, actor_id: int, now: datetime | None = None
+) -> Person:
+    """The person may no longer use the service, and every session they had ends now: their
+    tokens are revoked, so reinstating them later does not bring an old session back.
+    Raises NotFound, Conflict (reason "suspend_self")."""
+    person = get_person(session, person_id)
+    if person.id == actor_id:
+        raise Conflict("you cannot suspend yourself", reason="suspend_self")
+    person.status = PersonStatus.suspended
+    revoke_all_tokens(session, person.id, now=now)
+    session.flush()
+    return person
+
+
+def reinstate_person(session: Session, person_id: int) -> Person:
+    """Active again; they log in anew (suspension revoked their tokens). Raises NotFound."""
+    person = get_person(session, person_id)
+    person.status = PersonStatus.active
+    session.flush()
+    return person
