@@ -88,9 +88,11 @@ def person_page(
     session: SessionDep,
     person_id: int,
     _staff: Staff,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
-    return _person(request, session, person_id, before=before)
+    """`before`: the statement's cursor (an entry id); anything else shows the newest lines."""
+    cursor = int(before) if before.isdigit() else None
+    return _person(request, session, person_id, before=cursor)
 
 
 def _person(

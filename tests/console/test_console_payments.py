@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -81,6 +82,26 @@ def _form(page: str, testid: str) -> dict[str, str]:
 
 
 # Each read ends its transaction: on SQLite an open one would lock the app out.
+
+
+def _refund(client: TestClient, n: Neighbours, **typed: str) -> Response:
+    """The commission's refund form on the helper's page, filled in and sent."""
+    page = client.get(f"/console/payments/people/{n.helper}").text
+    form = {**_form(page, f"refund-form-{n.commission}"), **typed}
+    return client.post(f"/console/payments/transfers/{n.commission}/refund", data=form)
+
+
+def _capture(client: TestClient, n: Neighbours, **typed: str) -> Response:
+    """The hold's capture form on the requester's page, filled in and sent."""
+    page = client.get(f"/console/payments/people/{n.requester}").text
+    form = {**_form(page, f"capture-form-{n.hold}"), **typed}
+    return client.post(f"/console/payments/holds/{n.hold}/capture", data=form)
+
+
+def _field_error(reply: Response, element_id: str) -> str:
+    found = re.search(rf'id="{element_id}">([^<]*)<', reply.text)
+    assert found, f"no error {element_id!r} on the page"
+    return html.unescape(found.group(1))
 
 
 def _balance(session: Session, kind: AccountKind, owner: int) -> tuple[int, int]:
@@ -212,6 +233,8 @@ def test_statement_pages_with_the_before_cursor(client: TestClient, session: Ses
     assert (
         "Écritures plus anciennes" not in second.text and "Revenir aux plus récentes" in second.text
     )
+    # A cursor that is not one shows the newest lines rather than an error.
+    assert "grant 35" in client.get(f"/console/payments/people/{person.id}?before=abc").text
 
 
 # --- Capture, release, refund -------------------------------------------------------------
@@ -246,11 +269,9 @@ def test_partial_capture_typed_in_hours_releases_the_rest(
 ) -> None:
     n = _neighbours(session)
     log_in(client, "nadia")
-    here = f"/console/payments/people/{n.requester}"
-    form = _form(client.get(here).text, f"capture-form-{n.hold}")
-    assert form["person"] == str(n.requester)
-    reply = client.post(f"/console/payments/holds/{n.hold}/capture", data={**form, "amount": "1h"})
-    assert str(reply.url).endswith(here) and "Réservation encaissée." in reply.text
+    reply = _capture(client, n, amount="1h")  # the form says which page it came from
+    assert str(reply.url).endswith(f"/console/payments/people/{n.requester}")
+    assert "Réservation encaissée." in reply.text
     assert _balance(session, AccountKind.person_time, n.requester) == (60, 0)
     assert _balance(session, AccountKind.person_time, n.helper) == (60, 0)
     assert "Aucune réservation en attente." in reply.text
@@ -284,11 +305,7 @@ def test_refund_a_commission_gives_it_back_to_the_helper(
     n = _neighbours(session)
     log_in(client, "nadia")
     here = f"/console/payments/people/{n.helper}"
-    form = _form(client.get(here).text, f"refund-form-{n.commission}")
-    reply = client.post(
-        f"/console/payments/transfers/{n.commission}/refund",
-        data={**form, "amount": "0,75 €", "memo": "geste commercial"},
-    )
+    reply = _refund(client, n, amount="0,75 €", memo="geste commercial")
     assert str(reply.url).endswith(here) and "Remboursement enregistré." in reply.text
     assert _balance(session, AccountKind.person_dues, n.helper) == (25, 0)
     latest = _rows(reply.text, "data-entry")[0]
@@ -347,16 +364,9 @@ def test_a_refused_refund_keeps_what_was_typed_and_changes_nothing(
 ) -> None:
     n = _neighbours(session)
     log_in(client, "nadia")
-    form = _form(
-        client.get(f"/console/payments/people/{n.helper}").text, f"refund-form-{n.commission}"
-    )
-    reply = client.post(
-        f"/console/payments/transfers/{n.commission}/refund",
-        data={**form, "amount": typed, "memo": "mon motif"},
-    )
+    reply = _refund(client, n, amount=typed, memo="mon motif")
     assert reply.status_code in (409, 422)
-    error = re.search(rf'id="refund-error-{n.commission}">([^<]*)<', reply.text)
-    assert error and html.unescape(error.group(1)).startswith(reason)
+    assert _field_error(reply, f"refund-error-{n.commission}").startswith(reason)
     assert f'value="{html.escape(typed)}"' in reply.text and 'value="mon motif"' in reply.text
     assert f'aria-describedby="refund-hint-{n.commission} refund-error-{n.commission}"' in (
         reply.text
@@ -370,15 +380,12 @@ def test_a_too_long_refund_reason_is_refused_beside_it(
 ) -> None:
     n = _neighbours(session)
     log_in(client, "nadia")
-    form = _form(
-        client.get(f"/console/payments/people/{n.helper}").text, f"refund-form-{n.commission}"
-    )
-    reply = client.post(
-        f"/console/payments/transfers/{n.commission}/refund",
-        data={**form, "amount": "1", "memo": "x" * 301},
-    )
+    reply = _refund(client, n, amount="1", memo="x" * 301)
     assert reply.status_code == 422
-    assert f'id="refund-memo-error-{n.commission}">Le motif fait au plus 300' in reply.text
+    assert _field_error(reply, f"refund-memo-error-{n.commission}").startswith(
+        "Le motif fait au plus 300"
+    )
+    assert 'value="1"' in reply.text
     assert _count(session, TransferKind.refund) == 0
 
 
@@ -395,13 +402,9 @@ def test_a_refused_capture_keeps_what_was_typed_and_changes_nothing(
 ) -> None:
     n = _neighbours(session)
     log_in(client, "nadia")
-    form = _form(
-        client.get(f"/console/payments/people/{n.requester}").text, f"capture-form-{n.hold}"
-    )
-    reply = client.post(f"/console/payments/holds/{n.hold}/capture", data={**form, "amount": typed})
+    reply = _capture(client, n, amount=typed)
     assert reply.status_code == 422
-    error = re.search(rf'id="capture-error-{n.hold}">([^<]*)<', reply.text)
-    assert error and html.unescape(error.group(1)).startswith(reason)
+    assert _field_error(reply, f"capture-error-{n.hold}").startswith(reason)
     assert f'value="{typed}"' in reply.text
     assert _count(session, TransferKind.capture) == 0
     assert _status(session, n.hold) == TransferStatus.pending
