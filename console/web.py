@@ -62,6 +62,7 @@ def render(request: Request, name: str, *, status_code: int = 200, **context: An
         flash=flash,
         prefix=PREFIX,
         path=request.url.path,
+        other_language_url=_other_language_url(request, t.language),
         **context,
     )
     response = HTMLResponse(html, status_code=status_code)
@@ -73,6 +74,12 @@ def render(request: Request, name: str, *, status_code: int = 200, **context: An
             LANGUAGE_COOKIE, chosen, max_age=365 * 86400, path=PREFIX, samesite="lax"
         )
     return response
+
+
+def _other_language_url(request: Request, language: str) -> str:
+    """The same page in the other language, its other query parameters kept."""
+    url = request.url.include_query_params(lang="en" if language == "fr" else "fr")
+    return f"{url.path}?{url.query}"
 
 
 def redirect(url: str, *, flash: tuple[str, str] | None = None) -> RedirectResponse:

@@ -3,7 +3,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
 from console.i18n import LANGUAGES, Translator, catalogue, pick_language
+from tests.console.console_helpers import log_in, make_staff
 
 PLACEHOLDER = re.compile(r"{(\w+)}")
 TEMPLATES = Path(__file__).parents[2] / "console" / "templates"
@@ -34,3 +38,12 @@ def test_language_choice_explicit_then_remembered_then_browser() -> None:
     assert pick_language(None, "en", "fr-FR") == "en"
     assert pick_language(None, None, "en-GB,en;q=0.9") == "en"
     assert pick_language("de", None, "de-DE") == "fr"
+
+
+def test_switching_language_keeps_the_page_and_its_query(
+    client: TestClient, session: Session
+) -> None:
+    make_staff(session, "claire")
+    log_in(client, "claire")
+    page = client.get("/console/dashboard?days=7")
+    assert 'href="/console/dashboard?days=7&amp;lang=en"' in page.text
