@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from tests.console.console_helpers import make_staff
 from tests.e2e_console.conftest import LiveConsole, Screens, new_tg_user
 from tests.e2e_console.test_console_conversations_browser import log_in
-from tests.factories import make_resident
+from tests.factories import make_helper, make_request, make_resident
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
@@ -26,8 +26,12 @@ def test_console_pages_have_no_wcag_violations(
 ) -> None:
     jeanne = new_tg_user("Jeanne")
     with live.factory() as s:
-        make_resident(s, "Jeanne Martin", telegram_id=jeanne.id)
+        resident = make_resident(s, "Jeanne Martin", telegram_id=jeanne.id)
+        make_helper(s, "Henri Dupuis")
+        request_id = make_request(s, resident).id
+        person_id = resident.id
         make_staff(s, "claire")
+        s.commit()
     live.telegram(jeanne, "bonjour, je voudrais parler à quelqu'un")
 
     page.goto(f"{live.url}/console/login")
@@ -39,7 +43,15 @@ def test_console_pages_have_no_wcag_violations(
     page.get_by_role("button", name="Prendre la conversation").click()
     expect(page.get_by_label("Votre message")).to_be_visible()
     found["conversation"] = violations(page)
-    for path in ("/console/requests", "/console/people", "/console/payments", "/console/dashboard"):
+    for path in (
+        "/console/requests",
+        f"/console/requests/{request_id}",
+        "/console/people",
+        f"/console/people/{person_id}",
+        "/console/payments",
+        f"/console/payments/people/{person_id}",
+        "/console/dashboard",
+    ):
         page.goto(f"{live.url}{path}")
         found[path] = violations(page)
     page.goto(f"{live.url}/console/conversations?lang=en")
