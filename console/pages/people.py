@@ -101,9 +101,10 @@ def detail_page(request: Request, session: SessionDep, person_id: int, _staff: S
 
 @router.get("/{person_id}/postcard")
 @router.get("/{person_id}/vouches")
-def back_to_file(person_id: int, _staff: Staff) -> Response:
+def back_to_file(request: Request, person_id: int, _staff: Staff) -> Response:
     """Where a page rendered by a form lands when reloaded or switched to another language."""
-    return redirect(_here(person_id))
+    query = request.url.query
+    return redirect(_here(person_id) + (f"?{query}" if query else ""))
 
 
 def _detail(

@@ -295,10 +295,10 @@ def test_the_postcard_code_is_shown_once_then_only_as_pending(
     assert code not in later and found.group(0) not in later
     assert "Carte envoyée le" in later and "0 essai(s) sur 5" in later
     assert "Envoyer une nouvelle carte" in later  # replacing it asks first
-    # Reloading the page the form answered shows the file, not a new code.
-    assert client.get(f"/console/people/{jeanne.id}/postcard").url.path.endswith(
-        f"/people/{jeanne.id}"
-    )
+    # Reloading the page the form answered, or switching its language, shows the file.
+    english = client.get(f"/console/people/{jeanne.id}/postcard?lang=en")
+    assert english.url.path == f"/console/people/{jeanne.id}" and "Card sent on" in english.text
+    client.get(f"/console/people/{jeanne.id}?lang=fr")
 
     assert redeem_postcard_code(session, jeanne.id, code).verified
     session.commit()
