@@ -87,7 +87,7 @@ def charts(stats: NeighbourhoodStats, t: Translator, n: Numbers) -> list[Chart]:
     per_service = sorted(
         (s for s in stats.per_service if s.count), key=lambda s: s.count, reverse=True
     )
-    services = [(t(f"dash.services.{s.service}"), float(s.count)) for s in per_service]
+    services = [(t(f"services.{s.service}"), float(s.count)) for s in per_service]
     accept = stats.time_to_accept
     weeks = [(w, n.day(w.week_start, "d MMM"), w.median_minutes) for w in accept.weekly]
     fulfilment = stats.fulfilment

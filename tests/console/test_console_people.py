@@ -178,12 +178,12 @@ def test_the_file_shows_contacts_addresses_profile_history_and_trust(
     assert "non vérifiée" in html  # the address
     assert "aidant·e, habitant·e" in html and "français" in html
     helper = html.split('data-testid="helper-profile"')[1]
-    assert "courses" in helper and "5 km" in helper and "Disponible pour des offres" in helper
+    assert "Courses" in helper and "5 km" in helper and "Disponible pour des offres" in helper
     assert f'href="/console/requests/{job.id}"' in html
     assert f'href="/console/requests/{asked.id}"' in html
     requests_table = html.split('data-testid="person-requests"')[1].split("</table>")[0]
     assert "demandeur·se" in requests_table and "Odette Girard" in requests_table
-    assert "terminée" in requests_table and "bricolage" in requests_table
+    assert "Faite" in requests_table and "Bricolage" in requests_table
     assert f'href="/console/conversations/{chat.id}"' in html
     assert f'href="/console/payments/people/{karim.id}"' in html
     trust = html.split('data-testid="person-trust"')[1]
