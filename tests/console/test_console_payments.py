@@ -261,7 +261,11 @@ def test_capture_all_from_the_overview_pays_the_helper(
     assert _status(session, n.hold) == TransferStatus.posted
     _assert_sound(session)
     assert "Réservation encaissée" not in client.get("/console/payments").text  # shown once
-    assert "Aucune réservation en attente." in client.get("/console/payments").text
+    overview = client.get("/console/payments").text
+    assert "Aucune réservation en attente." in overview
+    kinds = [row.split(" Marie")[0] for row in _rows(overview, "data-transfer")[:2]]
+    assert kinds == ["Encaissement", "Réservation"]
+    assert "1 h 30 Encaissée" in _rows(overview, "data-transfer")[1]
 
 
 def test_partial_capture_typed_in_hours_releases_the_rest(
