@@ -141,7 +141,7 @@ def test_the_charts_are_svg_images_with_titles_and_day_labels_in_french(
     assert [c.findtext(f"{SVG}title") for c in charts] == [
         "Demandes par jour",
         "Demandes par service",
-        "Délai médian avant acceptation, par semaine",
+        "Délai médian avant acceptation, par semaine (minutes)",
         "Demandes closes, abouties ou non",
     ]
     assert all(c.get("role") == "img" for c in charts)
