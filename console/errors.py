@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from starlette.responses import Response
 
 from backend.errors import DomainError
@@ -84,6 +85,26 @@ def install(app: FastAPI) -> None:
             )
         return redirect(back_to(request), flash=("error", reason))
 
+    api_validation_handler: Handler | None = app.exception_handlers.get(RequestValidationError)  # type: ignore[assignment]
+
+    async def invalid_form(request: Request, exc: Exception) -> Response:
+        """A field our forms never send that way (too long, not a number): said on the page."""
+        assert isinstance(exc, RequestValidationError)
+        if not _is_console(request):
+            if api_validation_handler is None:
+                raise exc
+            result = api_validation_handler(request, exc)
+            return await result if isinstance(result, Awaitable) else result
+        t = translator(request)
+        fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
+        reason = t("errors.invalid_form", fields=fields)
+        if request.method == "GET":
+            return render(
+                request, "error.html", status_code=422, title=t("errors.refused"), message=reason
+            )
+        return redirect(back_to(request), flash=("error", reason))
+
+    app.add_exception_handler(RequestValidationError, invalid_form)
     app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(RoleRefused, role_refused)
     app.add_exception_handler(CsrfRefused, csrf_refused)

@@ -143,3 +143,17 @@ def test_login_next_never_leaves_the_console(client: TestClient, session: Sessio
     make_staff(session, "nadia")
     form = client.get("/console/login?next=https://evil.example/")
     assert hidden(form.text, "next") == "/console/conversations"
+
+
+def test_a_malformed_form_is_answered_on_a_page_not_in_json(
+    client: TestClient, session: Session
+) -> None:
+    make_staff(session, "nadia")
+    csrf = log_in(client, "nadia")
+    reply = client.post(
+        "/console/payments/transfers/1/refund",
+        data={"csrf": csrf, "amount": "1", "memo": "x" * 3000, "idempotency_key": "k"},
+        headers={"Referer": "http://testserver/console/payments"},
+    )
+    assert reply.status_code == 200 and reply.url.path == "/console/payments"
+    assert "Saisie refusée (memo)" in reply.text
