@@ -15,6 +15,7 @@ from console.session import CsrfRefused, LoginRequired, RoleRefused
 from console.web import PREFIX, redirect, render, translator
 
 Handler = Callable[[Request, Exception], Awaitable[Response] | Response]
+ConsoleHandler = Callable[[Request, Exception], Response]
 
 
 def _is_console(request: Request) -> bool:
@@ -29,9 +30,48 @@ def back_to(request: Request) -> str:
     return f"{PREFIX}/conversations"
 
 
-def install(app: FastAPI) -> None:
-    api_domain_handler: Handler | None = app.exception_handlers.get(DomainError)  # type: ignore[assignment]
+def _refusal(request: Request, status: int, title_key: str, message: str) -> Response:
+    """A GET answered with an error page; a form sent back to its page with the reason."""
+    t = translator(request)
+    if request.method == "GET":
+        return render(
+            request, "error.html", status_code=status, title=t(title_key), message=message
+        )
+    return redirect(back_to(request), flash=("error", message))
 
+
+def _console_only(app: FastAPI, kind: type[Exception], console: ConsoleHandler) -> None:
+    """`console` answers `kind` on console pages; the API keeps its own JSON answer."""
+    api: Handler | None = app.exception_handlers.get(kind)  # type: ignore[assignment]
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        if _is_console(request):
+            return console(request, exc)
+        if api is None:
+            raise exc
+        result = api(request, exc)
+        return await result if isinstance(result, Awaitable) else result
+
+    app.add_exception_handler(kind, handler)
+
+
+def _domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    t = translator(request)
+    key = f"errors.{exc.code}"
+    reason = f"{t(key) if t.has(key) else t('errors.refused')} {exc.message}"
+    return _refusal(request, exc.status_code, "errors.refused", reason)
+
+
+def _invalid_form(request: Request, exc: Exception) -> Response:
+    """A field our forms never send that way (too long, not a number): said on the page."""
+    assert isinstance(exc, RequestValidationError)
+    fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
+    reason = translator(request)("errors.invalid_form", fields=fields)
+    return _refusal(request, 422, "errors.refused", reason)
+
+
+def install(app: FastAPI) -> None:
     async def login_required(request: Request, _exc: Exception) -> Response:
         if request.method == "GET" and request.url.path != f"{PREFIX}/login":
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -45,67 +85,19 @@ def install(app: FastAPI) -> None:
             message=t("errors.login_required"),
         )
 
-    async def role_refused(request: Request, _exc: Exception) -> Response:
+    async def forbidden(request: Request, exc: Exception) -> Response:
         t = translator(request)
+        message = t("errors.csrf") if isinstance(exc, CsrfRefused) else t("errors.forbidden_role")
         return render(
             request,
             "error.html",
             status_code=403,
             title=t("errors.forbidden_title"),
-            message=t("errors.forbidden_role"),
+            message=message,
         )
 
-    async def csrf_refused(request: Request, _exc: Exception) -> Response:
-        t = translator(request)
-        return render(
-            request,
-            "error.html",
-            status_code=403,
-            title=t("errors.forbidden_title"),
-            message=t("errors.csrf"),
-        )
-
-    async def domain_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, DomainError)
-        if not _is_console(request):
-            if api_domain_handler is None:
-                raise exc
-            result = api_domain_handler(request, exc)
-            return await result if isinstance(result, Awaitable) else result
-        t = translator(request)
-        key = f"errors.{exc.code}"
-        reason = f"{t(key) if t.has(key) else t('errors.refused')} {exc.message}"
-        if request.method == "GET":
-            return render(
-                request,
-                "error.html",
-                status_code=exc.status_code,
-                title=t("errors.refused"),
-                message=reason,
-            )
-        return redirect(back_to(request), flash=("error", reason))
-
-    api_validation_handler: Handler | None = app.exception_handlers.get(RequestValidationError)  # type: ignore[assignment]
-
-    async def invalid_form(request: Request, exc: Exception) -> Response:
-        """A field our forms never send that way (too long, not a number): said on the page."""
-        assert isinstance(exc, RequestValidationError)
-        if not _is_console(request):
-            if api_validation_handler is None:
-                raise exc
-            result = api_validation_handler(request, exc)
-            return await result if isinstance(result, Awaitable) else result
-        t = translator(request)
-        fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
-        reason = t("errors.invalid_form", fields=fields)
-        if request.method == "GET":
-            return render(
-                request, "error.html", status_code=422, title=t("errors.refused"), message=reason
-            )
-        return redirect(back_to(request), flash=("error", reason))
-
-    app.add_exception_handler(RequestValidationError, invalid_form)
+    _console_only(app, DomainError, _domain_error)
+    _console_only(app, RequestValidationError, _invalid_form)
     app.add_exception_handler(LoginRequired, login_required)
-    app.add_exception_handler(RoleRefused, role_refused)
-    app.add_exception_handler(CsrfRefused, csrf_refused)
-    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RoleRefused, forbidden)
+    app.add_exception_handler(CsrfRefused, forbidden)
