@@ -117,7 +117,10 @@ def _person(session: Session, plan: PersonPlan, n: int, now: datetime) -> Person
     if person.helper_profile is not None and helper is not None:
         person.helper_profile.created_at = person.created_at
         if helper.verified:
+            # Verifying a helper includes seeing where they live: such neighbours can vouch.
             person.helper_profile.verified_at = person.created_at + timedelta(days=5)
+            for address in person.addresses:
+                address.verified_at = person.helper_profile.verified_at
     return person
 
 

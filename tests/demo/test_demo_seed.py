@@ -221,3 +221,15 @@ def test_the_console_opens_on_conversations_to_supervise(demo_session: Session) 
         ("telegram", []),
     ]
     assert all(i.person_name and i.last_message for i in items)
+
+
+def test_neighbours_with_a_verified_address_can_vouch_in_the_demo(demo_session: Session) -> None:
+    from backend.people.models import Person
+    from backend.trust.vouches import eligible_vouchers
+
+    unverified = [
+        p for p in demo_session.scalars(select(Person))
+        if p.primary_address is not None and p.primary_address.verified_at is None
+    ]  # fmt: skip
+    assert unverified
+    assert sum(1 for p in unverified if eligible_vouchers(demo_session, p.id)) >= len(unverified) // 2
