@@ -13,8 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.errors import Conflict
+from backend.ledger.accounts import open_account
 from backend.ledger.funding import issue_time_credits
 from backend.ledger.jobs import settle_job
+from backend.ledger.models import AccountKind
+from backend.ledger.service import hold
 from backend.listings.schemas import ListingCreate
 from backend.listings.service import close_listing, create_listing
 from backend.people.models import Person, Role
@@ -69,6 +72,7 @@ def seed_demo(
     credited: set[int] = set()
     for n, job in enumerate(jobs):
         _job(session, job, n, people, now, commission_bps, credited)
+    _pending_hold(session, people, credited)
     seed_conversations(session, residents, people, now)
     session.flush()
     return identities_of(residents, helpers)
@@ -228,6 +232,21 @@ def _settle(
         duration_minutes=job.duration_minutes,
         commission_bps=commission_bps if job.pay_mode == PayMode.cash else 0,
         actor_id=helper.id,
+    )
+
+
+def _pending_hold(session: Session, people: dict[str, Person], credited: set[int]) -> None:
+    """Time credits set aside for a job agreed between two neighbours, for a dispatcher to
+    capture once it is done or release if it does not happen."""
+    payer = min(credited)
+    payee = next(p for p in people.values() if p.helper_profile and p.id != payer)
+    hold(
+        session,
+        debit_account_id=open_account(session, AccountKind.person_time, payer).id,
+        credit_account_id=open_account(session, AccountKind.person_time, payee.id).id,
+        amount=90,
+        memo="réservé : soutien scolaire samedi (1 h 30)",
+        idempotency_key=f"demo:hold:{payer}",
     )
 
 

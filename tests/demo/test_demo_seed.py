@@ -234,3 +234,10 @@ def test_neighbours_with_a_verified_address_can_vouch_in_the_demo(demo_session: 
     assert unverified
     can_be_vouched = [p for p in unverified if eligible_vouchers(demo_session, p.id)]
     assert len(can_be_vouched) >= len(unverified) // 2
+
+
+def test_one_hold_waits_for_a_dispatcher(demo_session: Session) -> None:
+    from backend.ledger.overview import pending_holds
+
+    (waiting,) = pending_holds(demo_session)
+    assert waiting.amount == 90 and "soutien scolaire" in waiting.memo
