@@ -57,8 +57,10 @@ def new_tg_user(first_name: str) -> TgUser:
     return TgUser(id=next(_user_ids), first_name=first_name, language_code="fr")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One Chromium per module: Playwright's sync API runs an event loop in this thread while
+    it is open, which later tests that call asyncio.run() must not find."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"Chromium is not at {CHROMIUM}: `make test` installs Debian's chromium package "
