@@ -89,8 +89,8 @@ class Person(Base):
 
     @property
     def primary_address(self) -> Address | None:
-        primary = [a for a in self.addresses if a.is_primary]
-        return (primary or self.addresses or [None])[0]
+        candidates = [a for a in self.addresses if a.is_primary] or self.addresses
+        return candidates[0] if candidates else None
 
     def contact(self, kind: str) -> str | None:
         return next((c.value for c in self.contacts if c.kind == kind), None)
