@@ -16,6 +16,15 @@ from console.session import LANGUAGE_COOKIE, ConsoleSession
 
 FLASH_COOKIE = "cdm_flash"
 PREFIX = "/console"
+# Pages hold personal data: never cached, never framed by another site (clickjacking), and
+# their addresses (ids) not told to other sites.
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 @cache
@@ -65,7 +74,7 @@ def render(request: Request, name: str, *, status_code: int = 200, **context: An
         other_language_url=_other_language_url(request, t.language),
         **context,
     )
-    response = HTMLResponse(html, status_code=status_code)
+    response = HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)
     if flash:
         response.delete_cookie(FLASH_COOKIE, path=PREFIX)
     chosen = request.query_params.get("lang")

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from backend.auth.models import AuthToken
 from backend.people.models import Role
-from tests.console.console_helpers import hidden, log_in, make_staff
+from tests.console.console_helpers import PASSWORD, hidden, log_in, make_staff
 from tests.factories import make_resident
 
 PAGES = [
@@ -157,3 +157,20 @@ def test_a_malformed_form_is_answered_on_a_page_not_in_json(
     )
     assert reply.status_code == 200 and reply.url.path == "/console/payments"
     assert "Saisie refusée (memo)" in reply.text
+
+
+def test_pages_are_neither_cached_nor_framed_and_the_session_cookie_is_out_of_reach(
+    client: TestClient, session: Session
+) -> None:
+    make_staff(session, "nadia")
+    form = client.get("/console/login")
+    login = client.post(
+        "/console/login",
+        data={"username": "nadia", "password": PASSWORD, "csrf": hidden(form.text, "csrf")},
+        follow_redirects=False,
+    )
+    cookie = next(v for v in login.headers.get_list("set-cookie") if v.startswith("cdm_session="))
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
+    page = client.get("/console/conversations")
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["x-frame-options"] == "DENY"
