@@ -2,5 +2,6 @@
 Events, French and English. `mount_console(app, ...)` adds it to the main app."""
 
 from console.app import mount_console
+from console.live import Nudges
 
-__all__ = ["mount_console"]
+__all__ = ["Nudges", "mount_console"]

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from console import errors
+from console.live import Nudges
 from console.pages import conversations, dashboard, login, payments, people, requests
 from console.web import PREFIX
 
@@ -16,11 +17,17 @@ PAGES = (login, conversations, requests, people, payments, dashboard)
 
 
 def mount_console(
-    app: FastAPI, *, secure_cookies: bool, refresh_seconds: float = DEFAULT_REFRESH_SECONDS
+    app: FastAPI,
+    *,
+    secure_cookies: bool,
+    refresh_seconds: float = DEFAULT_REFRESH_SECONDS,
+    nudges: Nudges | None = None,
 ) -> None:
-    """`secure_cookies`: the public URL is HTTPS, so cookies never travel in clear."""
+    """`secure_cookies`: the public URL is HTTPS, so cookies never travel in clear.
+    `nudges`: what wakes live pages before `refresh_seconds` when conversations change."""
     app.state.console_secure_cookies = secure_cookies
     app.state.console_refresh_seconds = refresh_seconds
+    app.state.console_nudges = nudges or Nudges()
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
     for page in PAGES:
         router.include_router(page.router)

@@ -1,15 +1,16 @@
 """Live updates as Server-Sent Events: a fragment of a page, sent again whenever it changes.
 
-Each open page renders its fragment from the database every `refresh` seconds and sends it only
-when it differs from the last one sent. The database is the source of truth shared by every web
-instance, so a change made through any instance (a Telegram turn, a call, another dispatcher)
-reaches every open console without a message bus; a comment line keeps proxies from closing an
-idle stream. A session that ends (logout, expiry, suspension) closes the stream.
+Each open page looks at the database when nudged (a commit touched conversations, in this
+process or, through Redis, in another instance) and at the latest every `refresh` seconds, and
+sends its fragment only when it differs from the last one sent. The database stays the source
+of truth: a lost nudge only delays an update until the next look. A comment line keeps proxies
+from closing an idle stream; a session that ends (logout, expiry, suspension) closes it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Callable
 
 from fastapi import Request
@@ -25,6 +26,34 @@ Render = Callable[[Session], str]
 Version = Callable[[Session], object]
 
 
+class Nudges:
+    """Wakes the open streams early. `nudge` may be called from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+    def nudge(self) -> None:
+        with self._lock:
+            waiting = list(self._waiting)
+        for loop, event in waiting:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(event.set)
+
+    async def wait(self, timeout: float) -> None:
+        """Until the next nudge, or `timeout` seconds."""
+        entry = (asyncio.get_running_loop(), asyncio.Event())
+        with self._lock:
+            self._waiting.add(entry)
+        try:
+            await asyncio.wait_for(entry[1].wait(), timeout)
+        except TimeoutError:
+            pass
+        finally:
+            with self._lock:
+                self._waiting.discard(entry)
+
+
 def sse(event: str, data: str) -> str:
     lines = "".join(f"data: {line}\n" for line in data.splitlines() or [""])
     return f"event: {event}\n{lines}\n"
@@ -35,6 +64,7 @@ def stream(request: Request, render: Render, version: Version | None = None) -> 
     while it stays the same, the fragment is not rendered again."""
     factory: sessionmaker[Session] = request.app.state.session_factory
     refresh: float = request.app.state.console_refresh_seconds
+    nudges: Nudges = request.app.state.console_nudges
     token = request.cookies.get(SESSION_COOKIE)
 
     seen: list[object] = []
@@ -66,8 +96,9 @@ def stream(request: Request, render: Render, version: Version | None = None) -> 
             elif quiet >= KEEPALIVE_SECONDS:
                 yield ": keepalive\n\n"
                 quiet = 0.0
-            await asyncio.sleep(refresh)
-            quiet += refresh
+            started = asyncio.get_running_loop().time()
+            await nudges.wait(refresh)
+            quiet += asyncio.get_running_loop().time() - started
 
     return StreamingResponse(
         events(),

@@ -22,7 +22,9 @@ from backend.outbox.service import Sender, deliver_due
 from backend.workers import PollingWorker
 from bots.telegram import TelegramChannel, TelegramSender
 from bots.voice import TwilioConfig, VoiceChannel
-from console import mount_console
+from console import Nudges, mount_console
+from console.app import DEFAULT_REFRESH_SECONDS
+from coupdemain.live_updates import ChangeFeed
 from coupdemain.nlu_parser import build_parser
 from coupdemain.settings import Settings
 from dialogues.config import EngineConfig
@@ -31,6 +33,7 @@ from dialogues.notifications import render_notification
 from dialogues.protocols import ConversationEngine
 
 log = logging.getLogger("coupdemain")
+REFRESH_WITH_REDIS = 5.0
 
 
 def job_handlers(policy: DispatchPolicy) -> dict[str, JobHandler]:
@@ -136,6 +139,7 @@ def create_app(
         )
     telegram = telegram_channel(settings, conversation_engine)
     voice = voice_channel(settings, conversation_engine, factory)
+    feed = ChangeFeed(settings.resolved_database_url, Nudges(), settings.redis_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -144,6 +148,7 @@ def create_app(
         warm_up = getattr(getattr(conversation_engine, "parser", None), "load_in_background", None)
         if warm_up is not None:
             warm_up()  # the first message should not wait for the model to load or train
+        feed.start()
         if telegram is not None:
             await telegram.start()
         if settings.run_workers:
@@ -172,6 +177,7 @@ def create_app(
                     sender.close()
             if telegram is not None:
                 await telegram.stop()
+            feed.stop()
             engine.dispose()
 
     app = FastAPI(
@@ -188,7 +194,13 @@ def create_app(
     app.state.commission_bps = settings.commission_bps
     install_error_handlers(app)
     app.include_router(api_router())
-    mount_console(app, secure_cookies=settings.public_url.startswith("https://"))
+    mount_console(
+        app,
+        secure_cookies=settings.public_url.startswith("https://"),
+        nudges=feed.nudges,
+        # Nudged through Redis, pages need the periodic look only as a safety net.
+        refresh_seconds=REFRESH_WITH_REDIS if settings.redis_url else DEFAULT_REFRESH_SECONDS,
+    )
     if telegram is not None and telegram.mode == "webhook":
         app.include_router(telegram.router)
     if voice is not None:

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     twilio_api_url: str = "https://api.twilio.com"
     dispatcher_phone: str | None = None
 
+    redis_url: str | None = None  # live console updates across web instances
     rasa_url: str | None = None
     nlu_models_dir: Path | None = None
     commission_bps: int = 1000  # 10 % on paid jobs; volunteer help pays none
