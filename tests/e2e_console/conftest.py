@@ -23,13 +23,13 @@ from sqlalchemy import Engine as DbEngine
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.dispatch.service import DispatchPolicy
-from bots.telegram.ratelimit import ChatRateLimiter
 from coupdemain.app import create_app
 from coupdemain.settings import Settings
 from dialogues.config import EngineConfig
 from dialogues.engine import Engine
 from nlu.interface import IntentParser
 from tests.dialogues.conftest import nlu_parser  # noqa: F401  (the real model, once a session)
+from tests.e2e_telegram.conftest import unhurried
 from tests.fakes.server import BackgroundServer
 from tests.fakes.telegram_api import FakeTelegram, TgUser, post_update
 
@@ -126,11 +126,6 @@ class LiveConsole:
             rows = list(s.scalars(statement))
             s.expunge_all()
             return rows
-
-
-def unhurried() -> ChatRateLimiter:
-    """No pacing: Telegram's pace is the adapter's concern, tested in tests/telegram."""
-    return ChatRateLimiter(per_chat_rate=1e4, per_chat_burst=1e4, overall_rate=1e4)
 
 
 @pytest.fixture
