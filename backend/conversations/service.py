@@ -17,6 +17,7 @@ from backend.conversations.models import Conversation, ConversationMessage
 from backend.db import utcnow
 from backend.dispatch.messages import reach
 from backend.errors import Conflict, InvalidInput, NotFound
+from backend.outbox.models import OutboxMessage
 from backend.outbox.service import enqueue
 from backend.people.models import Person
 
@@ -251,6 +252,33 @@ def _summaries(session: Session, chosen: list[Conversation]) -> list[Conversatio
 
 def summary(session: Session, conversation: Conversation) -> ConversationSummary:
     return _summaries(session, [conversation])[0]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How far a dispatcher's message has got on its way to the person."""
+
+    status: str  # pending, sending, sent, failed (backend.outbox.models.OutboxStatus)
+    channel: str
+    attempts: int
+
+
+def deliveries(session: Session, messages: list[ConversationMessage]) -> dict[int, Delivery]:
+    """For each dispatcher's message of `messages`, its outbox row's progress, by message id."""
+    keys = {f"dispatcher:{m.id}": m.id for m in messages if m.author == "dispatcher"}
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(
+            OutboxMessage.dedupe_key,
+            OutboxMessage.status,
+            OutboxMessage.channel,
+            OutboxMessage.attempts,
+        ).where(OutboxMessage.dedupe_key.in_(keys))
+    )
+    return {
+        keys[key]: Delivery(status, channel, attempts) for key, status, channel, attempts in rows
+    }
 
 
 def transcript(

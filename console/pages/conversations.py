@@ -15,6 +15,7 @@ from backend.conversations.models import Conversation
 from backend.conversations.service import (
     MAX_DISPATCHER_TEXT,
     by_urgency,
+    deliveries,
     dispatcher_says,
     hand_back,
     live_fingerprint,
@@ -53,11 +54,13 @@ def _conversation(session: Session, conversation_id: int) -> Conversation:
 
 def live_transcript(session: Session, conversation_id: int, t: Translator) -> str:
     conversation = _conversation(session, conversation_id)
+    messages = transcript(session, conversation_id)
     return render_fragment(
         "conversations/_transcript.html",
         t,
         item=summary(session, conversation),
-        messages=transcript(session, conversation_id),
+        messages=messages,
+        deliveries=deliveries(session, messages),
         prefix=PREFIX,
     )
 

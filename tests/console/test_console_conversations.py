@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backend.conversations.models import Conversation
@@ -74,11 +74,20 @@ def test_take_over_write_and_hand_back_store_and_send(
 
     page = client.post(f"{here}/messages", data={"csrf": csrf, "text": "Bonjour Jeanne !"})
     assert "Message envoyé." in page.text and "Bonjour Jeanne !" in page.text
+    assert "En attente d&#39;envoi (Telegram)" in page.text  # no worker has sent it yet
     sent = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "dispatcher_message"))
     assert [(m.channel, m.address, m.payload["text"]) for m in sent] == [
         ("telegram", "1001", "Bonjour Jeanne !")
     ]
     session.rollback()
+    # The outbox worker gave up (Telegram refused it five times): the dispatcher is told.
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.kind == "dispatcher_message")
+        .values(status="failed", attempts=5)
+    )
+    session.commit()
+    assert "Échec de l&#39;envoi (Telegram) après 5 essais" in client.get(here).text
 
     page = client.post(f"{here}/hand-back", data={"csrf": csrf})
     assert "La conversation est rendue au robot." in page.text

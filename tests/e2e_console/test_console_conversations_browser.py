@@ -56,6 +56,7 @@ def test_dispatcher_sees_a_telegram_conversation_live_takes_over_writes_and_hand
     page.get_by_role("button", name="Envoyer").click()
     expect(page.locator("#transcript")).to_contain_text(message)
     live.wait_until_read(jeanne, message)  # delivered by the outbox worker through the real PTB
+    expect(page.locator("#transcript")).to_contain_text("Remis (Telegram)")  # said live
     screens.shot(page, "dispatcher-wrote")
 
     # Jeanne answers: the bot stays silent, her words appear in the open transcript live.
