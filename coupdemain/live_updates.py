@@ -1,5 +1,5 @@
-"""Commits that change conversations wake the console's open pages: at once in this process,
-and through Redis in every other web instance on the same database.
+"""Commits that change conversations or help requests wake the console's open pages: at once
+in this process, and through Redis in every other web instance on the same database.
 
 A SQLAlchemy session listener notes, at flush, whether a conversation or one of its messages
 was written, and announces it after the commit, whoever committed (the engine's turn, a
@@ -19,13 +19,14 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from backend.conversations.models import Conversation, ConversationMessage
+from backend.requests.models import HelpRequest
 from console import Nudges
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "coupdemain:console:conversations"
 _CHANGED = "coupdemain_conversations_changed"
-_WATCHED = (Conversation, ConversationMessage)
+_WATCHED = (Conversation, ConversationMessage, HelpRequest)
 _feeds: dict[str, list[ChangeFeed]] = {}
 _feeds_lock = threading.Lock()
 

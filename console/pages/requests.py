@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
 from backend.api_deps import SessionDep
@@ -26,8 +26,10 @@ from backend.matching.router import match_weights
 from backend.requests.models import RequestStatus
 from backend.requests.queues import DEFAULT_QUEUE, Queue, list_queue, queue_counts
 from backend.requests.service import get_request
+from console.i18n import Translator
+from console.live import stream
 from console.session import Staff, StaffAction
-from console.web import PREFIX, redirect, render, translator
+from console.web import PREFIX, redirect, render, render_fragment, translator
 
 router = APIRouter(prefix="/requests")
 
@@ -44,19 +46,14 @@ def _queue(value: str | None) -> Queue:
         return DEFAULT_QUEUE
 
 
-@router.get("", response_class=HTMLResponse)
-def list_page(
-    request: Request,
-    session: SessionDep,
-    _staff: Staff,
-    status: str | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-) -> Response:
-    queue, now = _queue(status), utcnow()
+def live_queue(session: Session, t: Translator, queue: Queue, page: int) -> str:
+    """The tabs with their counts and one page of the chosen queue: what the stream resends."""
+    now = utcnow()
     rows, total = list_queue(session, queue, now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    return render(
-        request,
-        "requests/list.html",
+    return render_fragment(
+        "requests/_queue.html",
+        t,
+        prefix=PREFIX,
         queues=list(Queue),
         queue=queue,
         counts=queue_counts(session, now),
@@ -65,6 +62,36 @@ def list_page(
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
     )
+
+
+@router.get("", response_class=HTMLResponse)
+def list_page(
+    request: Request,
+    session: SessionDep,
+    _staff: Staff,
+    status: str | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    queue = _queue(status)
+    return render(
+        request,
+        "requests/list.html",
+        queue=queue,
+        page=page,
+        queue_html=live_queue(session, translator(request), queue, page),
+    )
+
+
+@router.get("/stream")
+def list_stream(
+    request: Request,
+    _staff: Staff,
+    status: str | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> StreamingResponse:
+    """The queue again whenever it changes: a new request, an accept, a flag, a cancel."""
+    t, queue = translator(request), _queue(status)
+    return stream(request, lambda session: live_queue(session, t, queue, page))
 
 
 @router.get("/{request_id}", response_class=HTMLResponse)

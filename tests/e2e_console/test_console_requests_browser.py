@@ -6,6 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from backend.people.models import Person
 from backend.requests.models import HelpRequest
 from tests.console.console_helpers import make_staff
 from tests.e2e_console.conftest import LiveConsole, Screens, new_tg_user
@@ -47,3 +48,22 @@ def test_dispatcher_assigns_a_helper_by_hand_from_the_explained_candidates(
     live.wait_until_read(henri, "Jeanne")  # the helper learns whom to help
     live.wait_until_read(jeanne, stored.safety_word)  # the requester, the word to expect
     screens.shot(page, "assigned")
+
+
+def test_a_new_request_appears_in_the_open_queue_without_reloading(
+    live: LiveConsole, page: Page, screens: Screens
+) -> None:
+    with live.factory() as s:
+        requester_id = make_resident(s, "Jeanne Martin").id
+        make_staff(s, "claire")
+        s.commit()
+    log_in(page, live, "claire", path="/console/requests")
+    expect(page.get_by_text("Mise à jour en direct")).to_be_visible()
+    expect(page.get_by_test_id("tab-todo")).to_contain_text("(0)")
+
+    with live.factory() as s:  # the bot, a call or another dispatcher books one meanwhile
+        request_id = make_request(s, s.get_one(Person, requester_id)).id
+        s.commit()
+    expect(page.locator(f"tr[data-request='{request_id}']")).to_contain_text("Jeanne Martin")
+    expect(page.get_by_test_id("tab-todo")).to_contain_text("(1)")
+    screens.shot(page, "new-request-live")
