@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
@@ -28,3 +30,28 @@ def amount(value: int | None, unit: str = "EUR") -> str:
     euros, cents = divmod(abs(value), 100)
     sign = "-" if value < 0 else ""
     return f"{sign}{euros},{cents:02d} €"
+
+
+class Words(Protocol):
+    def __call__(self, key: str, **values: object) -> str: ...
+
+
+# Memos the backend writes itself, in English (backend/ledger): said in the page's language.
+SYSTEM_MEMOS = (
+    (re.compile(r"commission on job (?P<id>\d+)"), "memos.commission"),
+    (re.compile(r"time credits for job (?P<id>\d+)"), "memos.time_credits"),
+    (re.compile(r"refund of transfer (?P<id>\d+)"), "memos.refund"),
+    (re.compile(r"time credits granted"), "memos.granted"),
+)
+
+
+def memo(text: str | None, t: Words) -> str:
+    """A ledger memo as the dispatcher reads it: the backend's own wording translated (the
+    request it names is linked beside it), what a person typed kept as typed."""
+    if not text:
+        return "—"
+    for pattern, key in SYSTEM_MEMOS:
+        found = pattern.fullmatch(text.strip())
+        if found:
+            return t(key, **found.groupdict())
+    return text

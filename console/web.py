@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from console.formatting import memo
 from console.i18n import Translator, pick_language
 from console.session import LANGUAGE_COOKIE, ConsoleSession
 
@@ -54,7 +55,11 @@ def translator(request: Request) -> Translator:
 
 
 def render_fragment(name: str, t: Translator, **context: Any) -> str:
-    return environment().get_template(name).render(t=t, lang=t.language, **context)
+    return (
+        environment()
+        .get_template(name)
+        .render(t=t, lang=t.language, memo=lambda text: memo(text, t), **context)
+    )
 
 
 def render(request: Request, name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:

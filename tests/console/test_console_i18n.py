@@ -47,3 +47,13 @@ def test_switching_language_keeps_the_page_and_its_query(
     log_in(client, "claire")
     page = client.get("/console/dashboard?days=7")
     assert 'href="/console/dashboard?days=7&amp;lang=en"' in page.text
+
+
+def test_the_ledgers_own_memos_are_translated_and_typed_ones_kept() -> None:
+    from console.formatting import memo
+
+    fr, en = Translator("fr"), Translator("en")
+    assert memo("time credits for job 28", fr) == "Crédits temps du service rendu"
+    assert memo("refund of transfer 3", en) == "Refund of movement no. 3"
+    assert memo("réservé : soutien scolaire samedi", en) == "réservé : soutien scolaire samedi"
+    assert memo("", fr) == "—"

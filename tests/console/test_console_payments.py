@@ -150,7 +150,7 @@ def test_person_page_shows_the_exact_balances_and_statement(
     commission, deposit = _rows(helper.text, "data-entry")[::-1]
     assert "Commission -2,00 € -2,00 €" in commission
     assert "Commissions de l'association" in commission
-    assert f"commission on job {n.cash_job} · Demande n° {n.cash_job}" in commission
+    assert f"Commission · Demande n° {n.cash_job}" in commission
     assert "Dépôt d'espèces +1,50 € -0,50 € Caisse (espèces)" in deposit
 
     requester = client.get(f"/console/payments/people/{n.requester}")
