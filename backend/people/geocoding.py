@@ -61,8 +61,12 @@ def locate(session: Session, said: str, *, min_score: float = 80.0) -> Located |
         return None
     rows = session.execute(
         select(
-            Address.street, Address.postcode, Address.city, Address.neighbourhood,
-            func.avg(Address.lat), func.avg(Address.lon),
+            Address.street,
+            Address.postcode,
+            Address.city,
+            Address.neighbourhood,
+            func.avg(Address.lat),
+            func.avg(Address.lon),
         )
         .where(Address.lat.is_not(None))
         .group_by(Address.street, Address.postcode, Address.city, Address.neighbourhood)
@@ -78,8 +82,12 @@ def locate(session: Session, said: str, *, min_score: float = 80.0) -> Located |
         return None
     name, postcode, city, neighbourhood, lat, lon = streets[best[0]]
     return Located(
-        street=f"{number} {name}".strip(), postcode=postcode, city=city,
-        neighbourhood=neighbourhood, lat=float(lat), lon=float(lon),
+        street=f"{number} {name}".strip(),
+        postcode=postcode,
+        city=city,
+        neighbourhood=neighbourhood,
+        lat=float(lat),
+        lon=float(lon),
     )
 
 
