@@ -48,6 +48,7 @@ def bar_chart(
     height: int = 220,
     empty_text: str = "No data",
     number: NumberFormat = format_number,
+    colon: str = ": ",
 ) -> Markup:
     """Vertical bars, one per point (days, weeks...), labels under them thinned to fit."""
     if not points:
@@ -65,14 +66,14 @@ def bar_chart(
         y = top + plot_h - bar_h
         body.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{bar_h:.1f}" '
-            f'fill="{BAR}"><title>{_said(label, value, unit, number)}</title></rect>'
+            f'fill="{BAR}"><title>{_said(label, value, unit, number, colon)}</title></rect>'
         )
         if i % every == 0:
             body.append(
                 f'<text x="{left + (i + 0.5) * slot:.1f}" y="{height - bottom + 16}" '
                 f'text-anchor="middle">{escape(label)}</text>'
             )
-    return _svg("bar", title, _summary(points, unit, number), width, height, body)
+    return _svg("bar", title, _summary(points, unit, number, colon), width, height, body)
 
 
 def horizontal_bar_chart(
@@ -84,6 +85,7 @@ def horizontal_bar_chart(
     row_height: int = 24,
     empty_text: str = "No data",
     number: NumberFormat = format_number,
+    colon: str = ": ",
 ) -> Markup:
     """One row per point (services...): the label on the left, the value after the bar."""
     height = 16 + row_height * max(len(points), 1)
@@ -103,11 +105,11 @@ def horizontal_bar_chart(
             f'<text x="{left - 8:.1f}" y="{middle:.1f}" text-anchor="end">{escape(label)}</text>'
             f'<rect x="{left:.1f}" y="{y + 3:.1f}" width="{bar_w:.1f}" '
             f'height="{row_height - 6}" fill="{BAR}">'
-            f"<title>{_said(label, value, unit, number)}</title></rect>"
+            f"<title>{_said(label, value, unit, number, colon)}</title></rect>"
             f'<text x="{left + bar_w + 6:.1f}" y="{middle:.1f}">'
             f"{escape(_value(value, unit, number))}</text>"
         )
-    return _svg("hbar", title, _summary(points, unit, number), width, height, body)
+    return _svg("hbar", title, _summary(points, unit, number, colon), width, height, body)
 
 
 def proportion_bar(
@@ -119,6 +121,7 @@ def proportion_bar(
     empty_text: str = "No data",
     number: NumberFormat = format_number,
     percent: NumberFormat = format_percent,
+    colon: str = ": ",
 ) -> Markup:
     """One bar split into the parts of a whole (done, cancelled, expired...), the first part
     first, with a legend giving each count and share. Nothing to split: `empty_text`."""
@@ -126,7 +129,8 @@ def proportion_bar(
     if not total:
         return _empty(title, empty_text, width, height)
     said = [
-        f"{label}: {number(value)} ({percent(max(value, 0) / total)})" for label, value in parts
+        f"{label}{colon}{number(value)} ({percent(max(value, 0) / total)})"
+        for label, value in parts
     ]
     body, x, legend_x = [], 8.0, 8.0
     for i, ((_, value), words) in enumerate(zip(parts, said, strict=True)):
@@ -215,9 +219,10 @@ def _value(value: float | None, unit: str, number: NumberFormat) -> str:
     return f"{number(value)} {unit}".strip()
 
 
-def _said(label: str, value: float | None, unit: str, number: NumberFormat) -> Markup:
-    return escape(f"{label}: {_value(value, unit, number)}")
+def _said(label: str, value: float | None, unit: str, number: NumberFormat, colon: str) -> Markup:
+    return escape(f"{label}{colon}{_value(value, unit, number)}")
 
 
-def _summary(points: Sequence[Point], unit: str, number: NumberFormat) -> str:
-    return "; ".join(f"{label}: {_value(value, unit, number)}" for label, value in points)
+def _summary(points: Sequence[Point], unit: str, number: NumberFormat, colon: str) -> str:
+    """`colon`: ": " in English, " : " in French typography."""
+    return "; ".join(f"{label}{colon}{_value(value, unit, number)}" for label, value in points)

@@ -97,6 +97,7 @@ def charts(stats: NeighbourhoodStats, t: Translator, n: Numbers) -> list[Chart]:
         (t("dash.expired"), fulfilment.expired),
     ]
     closed = fulfilment.closed
+    colon = t("punctuation.colon")  # " : " in French typography
     return [
         Chart(
             "per_day",
@@ -105,6 +106,7 @@ def charts(stats: NeighbourhoodStats, t: Translator, n: Numbers) -> list[Chart]:
                 title=t("dash.charts.per_day"),
                 empty_text=empty,
                 number=n.number,
+                colon=colon,
             ),
             (t("dash.day"), t("dash.requests")),
             tuple(Row(n.day(d.day, "EEEE d MMMM"), (n.number(d.count),)) for d, _, _ in per_day)
@@ -114,7 +116,11 @@ def charts(stats: NeighbourhoodStats, t: Translator, n: Numbers) -> list[Chart]:
         Chart(
             "per_service",
             horizontal_bar_chart(
-                services, title=t("dash.charts.per_service"), empty_text=empty, number=n.number
+                services,
+                title=t("dash.charts.per_service"),
+                empty_text=empty,
+                number=n.number,
+                colon=colon,
             ),
             (t("dash.service"), t("dash.requests")),
             tuple(Row(label, (n.number(value),)) for label, value in services),
@@ -127,6 +133,7 @@ def charts(stats: NeighbourhoodStats, t: Translator, n: Numbers) -> list[Chart]:
                 unit="min",
                 empty_text=empty,
                 number=n.number,
+                colon=colon,
             ),
             (t("dash.week"), t("dash.accepted"), t("dash.median")),
             tuple(
@@ -147,6 +154,7 @@ def charts(stats: NeighbourhoodStats, t: Translator, n: Numbers) -> list[Chart]:
                 empty_text=empty,
                 number=n.number,
                 percent=n.percent,
+                colon=colon,
             ),
             (t("dash.outcome"), t("dash.requests"), t("dash.share")),
             tuple(Row(label, (n.number(v), n.percent(v / closed))) for label, v in parts)

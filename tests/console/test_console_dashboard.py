@@ -146,10 +146,12 @@ def test_the_charts_are_svg_images_with_titles_and_day_labels_in_french(
     ]
     assert all(c.get("role") == "img" for c in charts)
     per_day, per_service, weekly, share = (c.findtext(f"{SVG}desc") or "" for c in charts)
-    assert per_day.startswith("sam. 14: 1; dim. 15: 0; lun. 16: 1") and "ven. 20: 3" in per_day
-    assert per_service == "Courses: 6; Bricolage: 1; Jardinage: 1; Service non précisé: 1"
-    assert weekly == "9 nov.: 4 min; 16 nov.: 16 min"
-    assert share == (f"Abouties: 2 (50{NBSP}%); Annulées: 1 (25{NBSP}%); Expirées: 1 (25{NBSP}%)")
+    assert per_day.startswith("sam. 14 : 1; dim. 15 : 0; lun. 16 : 1") and "ven. 20 : 3" in per_day
+    assert per_service == "Courses : 6; Bricolage : 1; Jardinage : 1; Service non précisé : 1"
+    assert weekly == "9 nov. : 4 min; 16 nov. : 16 min"
+    assert share == (
+        f"Abouties : 2 (50{NBSP}%); Annulées : 1 (25{NBSP}%); Expirées : 1 (25{NBSP}%)"
+    )
 
 
 def test_under_each_chart_a_table_holds_the_same_numbers(
