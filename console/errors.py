@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.responses import Response
 
 from backend.errors import DomainError
+from console.i18n import Translator
 from console.session import CsrfRefused, LoginRequired, RoleRefused
 from console.web import PREFIX, redirect, render, translator
 
@@ -55,11 +56,22 @@ def _console_only(app: FastAPI, kind: type[Exception], console: ConsoleHandler) 
     app.add_exception_handler(kind, handler)
 
 
+def refusal_reason(t: Translator, refused: DomainError) -> str:
+    """Why the domain refused, in the dispatcher's words when the catalogue knows its reason
+    (`refusals.<details["reason"]>`), else the domain's own message."""
+    key = f"refusals.{refused.details.get('reason', '')}"
+    return t(key) if t.has(key) else refused.message
+
+
+def refusal_text(t: Translator, refused: DomainError) -> str:
+    """The reason after the word for its kind: 'Impossible pour l'instant : ...'."""
+    key = f"errors.{refused.code}"
+    return f"{t(key) if t.has(key) else t('errors.refused')} {refusal_reason(t, refused)}"
+
+
 def _domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    t = translator(request)
-    key = f"errors.{exc.code}"
-    reason = f"{t(key) if t.has(key) else t('errors.refused')} {exc.message}"
+    reason = refusal_text(translator(request), exc)
     return _refusal(request, exc.status_code, "errors.refused", reason)
 
 

@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from console.formatting import memo
+from console.formatting import amount, local_time, memo
 from console.i18n import Translator, pick_language
 from console.session import LANGUAGE_COOKIE, ConsoleSession
 
@@ -37,8 +37,8 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["when"] = _when
-    env.filters["money"] = _money
+    env.filters["when"] = local_time  # a Paris wall-clock time: 'mar. 1 déc. 14:05'
+    env.filters["money"] = amount
     return env
 
 
@@ -119,16 +119,3 @@ def _read_flash(request: Request) -> dict[str, str] | None:
     if not isinstance(data, dict) or data.get("kind") not in ("ok", "error"):
         return None
     return {"kind": str(data["kind"]), "text": str(data.get("text", ""))}
-
-
-def _when(value: Any, language: str = "fr") -> str:
-    """A timestamp as a Paris wall-clock time: 'mar. 01/12 14:05'."""
-    from console.formatting import local_time
-
-    return local_time(value, language)
-
-
-def _money(cents: int | None, unit: str = "EUR") -> str:
-    from console.formatting import amount
-
-    return amount(cents, unit)

@@ -25,6 +25,7 @@ from backend.ledger.overview import latest_transfers, parties, pending_holds, re
 from backend.ledger.statements import person_statement
 from backend.ledger.verify import verify
 from backend.people.service import get_person, search_people
+from console.errors import refusal_text
 from console.formatting import amount as money
 from console.i18n import Translator
 from console.money_input import AmountError, parse_amount
@@ -154,8 +155,7 @@ def _reason(t: Translator, refused: DomainError | AmountError, unit: str) -> str
     if isinstance(refused, InsufficientFunds):
         available = int(details.get("available", 0))  # type: ignore[call-overload]
         return t("pay.refused.insufficient", available=money(available, unit))
-    key = f"errors.{refused.code}"
-    return f"{t(key) if t.has(key) else t('errors.refused')} {refused.message}"
+    return refusal_text(t, refused)
 
 
 def _done(t: Translator, key: str, replayed: bool, person_id: int | None) -> Response:

@@ -3,8 +3,7 @@ reinstate, and verify an address by postcard or by two verified neighbours vouch
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -26,7 +25,7 @@ from backend.people.service import (
     verify_helper_profile,
 )
 from backend.trust.vouches import VOUCHES_TO_VERIFY, eligible_vouchers, vouch, vouches_for
-from console.i18n import Translator
+from console.errors import refusal_reason
 from console.session import Staff, StaffAction
 from console.web import PREFIX, redirect, render, translator
 
@@ -148,55 +147,34 @@ def _here(person_id: int) -> str:
     return f"{PREFIX}/people/{person_id}"
 
 
-def _reason(t: Translator, refused: DomainError) -> str:
-    """The domain's refusal in the dispatcher's words when we know its reason."""
-    key = f"people.refusals.{refused.details.get('reason', '')}"
-    return t(key) if t.has(key) else refused.message
-
-
-@contextmanager
-def _in_their_words(t: Translator) -> Iterator[None]:
-    """A refusal goes on to the console's handler (rollback, back to the page with the
-    reason shown), its message translated."""
-    try:
-        yield
-    except DomainError as refused:
-        raise type(refused)(_reason(t, refused), **refused.details) from refused
-
-
 @router.post("/{person_id}/verify-helper")
 def verify_helper(
     request: Request, session: SessionDep, person_id: int, _staff: StaffAction
 ) -> Response:
-    t = translator(request)
-    with _in_their_words(t):
-        verify_helper_profile(session, person_id)
-    return redirect(_here(person_id), flash=("ok", t("people.done.helper_verified")))
+    verify_helper_profile(session, person_id)
+    return redirect(
+        _here(person_id), flash=("ok", translator(request)("people.done.helper_verified"))
+    )
 
 
 @router.post("/{person_id}/suspend")
 def suspend(request: Request, session: SessionDep, person_id: int, staff: StaffAction) -> Response:
-    t = translator(request)
-    with _in_their_words(t):
-        suspend_person(session, person_id, actor_id=staff.person_id)
-    return redirect(_here(person_id), flash=("ok", t("people.done.suspended")))
+    suspend_person(session, person_id, actor_id=staff.person_id)
+    return redirect(_here(person_id), flash=("ok", translator(request)("people.done.suspended")))
 
 
 @router.post("/{person_id}/reinstate")
 def reinstate(
     request: Request, session: SessionDep, person_id: int, _staff: StaffAction
 ) -> Response:
-    t = translator(request)
-    with _in_their_words(t):
-        reinstate_person(session, person_id)
-    return redirect(_here(person_id), flash=("ok", t("people.done.reinstated")))
+    reinstate_person(session, person_id)
+    return redirect(_here(person_id), flash=("ok", translator(request)("people.done.reinstated")))
 
 
 @router.post("/{person_id}/postcard")
 def postcard(request: Request, session: SessionDep, person_id: int, staff: StaffAction) -> Response:
     """The plain code exists only in this response: shown once, never in a URL or a log."""
-    with _in_their_words(translator(request)):
-        issued = issue_postcard_code(session, person_id, issued_by=staff.person_id)
+    issued = issue_postcard_code(session, person_id, issued_by=staff.person_id)
     response = _detail(request, session, person_id, issued=issued, status_code=201)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -222,7 +200,7 @@ def record_vouch(
             vouch(session, person_id, int(voucher_id), recorded_by=staff.person_id, note=note)
         except DomainError as refused:
             # Refused before anything was written: the page comes back with the note kept.
-            error, status_code = _reason(t, refused), refused.status_code
+            error, status_code = refusal_reason(t, refused), refused.status_code
     if error:
         return _detail(
             request,
