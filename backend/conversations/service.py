@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import ColumnElement, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from backend.conversations.models import Conversation, ConversationMessage
@@ -159,6 +159,15 @@ class ConversationSummary:
     urgency: int
 
 
+def _live(since: datetime) -> ColumnElement[bool]:
+    """Active since `since`, or still needing someone: flagged, or not with the bot."""
+    return or_(
+        Conversation.last_message_at >= since,
+        Conversation.handled_by != "bot",
+        cast(Conversation.flags, String) != "[]",
+    )
+
+
 def by_urgency(
     session: Session, *, limit: int, offset: int = 0, since: datetime | None = None
 ) -> tuple[list[ConversationSummary], int]:
@@ -172,13 +181,7 @@ def by_urgency(
         Conversation.last_message_at.desc(), Conversation.id
     )
     if since is not None:
-        stmt = stmt.where(
-            or_(
-                Conversation.last_message_at >= since,
-                Conversation.handled_by != "bot",
-                cast(Conversation.flags, String) != "[]",
-            )
-        )
+        stmt = stmt.where(_live(since))
     ranked = [
         (rank_of(flags, handled_by), conv_id)
         for conv_id, flags, handled_by in session.execute(stmt)
@@ -203,13 +206,7 @@ def live_fingerprint(session: Session, *, since: datetime) -> tuple[object, ...]
             Conversation.handled_by,
             Conversation.step,
             Conversation.person_id,
-        ).where(
-            or_(
-                Conversation.last_message_at >= since,
-                Conversation.handled_by != "bot",
-                cast(Conversation.flags, String) != "[]",
-            )
-        )
+        ).where(_live(since))
     )
     return (newest, hash(tuple(tuple(r) for r in rows)))
 

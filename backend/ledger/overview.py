@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from backend.ledger.models import NON_MOVING_KINDS, Account, Transfer, TransferKind, TransferStatus
+from backend.ledger.models import Account, Transfer, TransferKind, TransferStatus
+from backend.ledger.service import NOT_REFUNDABLE, refunded_so_far
 from backend.people.models import Person
 
 MAX_LINES = 200
@@ -126,17 +127,11 @@ def refundable(session: Session, transfer_ids: Iterable[int]) -> dict[int, int]:
     ids = sorted(set(transfer_ids))
     if not ids:
         return {}
-    refunds = aliased(Transfer)
-    refunded = (
-        select(func.coalesce(func.sum(refunds.amount), 0))
-        .where(refunds.reverses_id == Transfer.id)
-        .scalar_subquery()
-    )
     rows = session.execute(
-        select(Transfer.id, Transfer.amount - refunded).where(
+        select(Transfer.id, Transfer.amount - refunded_so_far(Transfer.id)).where(
             Transfer.id.in_(ids),
             Transfer.status == TransferStatus.posted,
-            Transfer.kind.not_in([*NON_MOVING_KINDS, TransferKind.refund]),
+            Transfer.kind.not_in(NOT_REFUNDABLE),
         )
     )
     return {transfer_id: int(left) for transfer_id, left in rows if left > 0}

@@ -11,7 +11,7 @@ again with it returns the transfer the first request created (`replayed=True`).
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 from sqlalchemy.orm import Session
 
 from backend.errors import Conflict, InvalidInput, NotFound
@@ -169,6 +169,21 @@ def void(
     )
 
 
+# What a refund cannot reverse: what moved no money, and refunds themselves.
+NOT_REFUNDABLE = NON_MOVING_KINDS | {TransferKind.refund}
+
+
+def refunded_so_far(original_id: int | ColumnElement[int]) -> ScalarSelect[int]:
+    """What the refunds of a transfer add up to (0 for none), as a subquery: for one transfer
+    by id, or correlated to each row of an outer query on transfers."""
+    refunds = transfers_t.alias("refunds")
+    return (
+        select(func.coalesce(func.sum(refunds.c.amount), 0))
+        .where(refunds.c.reverses_id == original_id)
+        .scalar_subquery()
+    )
+
+
 def refund(
     session: Session,
     transfer_id: int,
@@ -186,13 +201,9 @@ def refund(
     if original.kind == TransferKind.hold and original.status == TransferStatus.posted:
         capture_id = session.scalar(select(Transfer.id).where(Transfer.pending_id == original.id))
         original = _lock_transfer(session, capture_id or transfer_id)
-    if original.kind in NON_MOVING_KINDS or original.kind == TransferKind.refund:
+    if original.kind in NOT_REFUNDABLE:
         raise Conflict(f"transfer {transfer_id} ({original.kind}) moved no money to refund")
-    refunded = session.scalar(
-        select(func.coalesce(func.sum(transfers_t.c.amount), 0)).where(
-            transfers_t.c.reverses_id == original.id
-        )
-    )
+    refunded = session.scalar(select(refunded_so_far(original.id)))
     left = original.amount - int(refunded or 0)
     wanted = left if amount is None else amount
     fingerprint = request_hash("refund", original=original.id, amount=amount, memo=memo)

@@ -157,7 +157,7 @@ def eligible_vouchers(session: Session, person_id: int, limit: int = 20) -> list
     found = []
     for neighbour, address in candidates:
         distance = _distance_km(home, address)
-        if _same_neighbourhood(home, address) or (distance is not None and distance <= NEAR_KM):
+        if _near(home, address, distance):
             found.append(
                 Neighbour(neighbour.id, neighbour.display_name, address.neighbourhood, distance)
             )
@@ -177,13 +177,18 @@ def _check_voucher(voucher: Person, home: Address) -> None:
             reason="voucher_unverified",
         )
     distance = _distance_km(home, theirs)
-    if not _same_neighbourhood(home, theirs) and (distance is None or distance > NEAR_KM):
+    if not _near(home, theirs, distance):
         raise InvalidInput(
             f"{voucher.display_name} does not live near enough to vouch "
             f"(another neighbourhood, more than {NEAR_KM:g} km away)",
             reason="too_far",
             distance_km=round(distance, 2) if distance is not None else None,
         )
+
+
+def _near(home: Address, theirs: Address, distance_km: float | None) -> bool:
+    """The module's rule: the same neighbourhood, or within NEAR_KM."""
+    return _same_neighbourhood(home, theirs) or (distance_km is not None and distance_km <= NEAR_KM)
 
 
 def _same_neighbourhood(a: Address, b: Address) -> bool:
