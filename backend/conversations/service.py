@@ -274,7 +274,8 @@ def deliveries(session: Session, messages: list[ConversationMessage]) -> dict[in
         ).where(OutboxMessage.dedupe_key.in_(keys))
     )
     return {
-        keys[key]: Delivery(status, channel, attempts) for key, status, channel, attempts in rows
+        keys[str(key)]: Delivery(status, channel, attempts)
+        for key, status, channel, attempts in rows
     }
 
 

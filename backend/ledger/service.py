@@ -12,7 +12,7 @@ again with it returns the transfer the first request created (`replayed=True`).
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, ScalarSelect, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.ledger.idempotency import check_key, replay, request_hash
@@ -173,7 +173,9 @@ def void(
 NOT_REFUNDABLE = NON_MOVING_KINDS | {TransferKind.refund}
 
 
-def refunded_so_far(original_id: int | ColumnElement[int]) -> ScalarSelect[int]:
+def refunded_so_far(
+    original_id: int | ColumnElement[int] | InstrumentedAttribute[int],
+) -> ScalarSelect[int]:
     """What the refunds of a transfer add up to (0 for none), as a subquery: for one transfer
     by id, or correlated to each row of an outer query on transfers."""
     refunds = transfers_t.alias("refunds")
