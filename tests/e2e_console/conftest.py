@@ -24,12 +24,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.dispatch.service import DispatchPolicy
 from coupdemain.app import create_app
-from coupdemain.settings import Settings
 from dialogues.config import EngineConfig
 from dialogues.engine import Engine
 from nlu.interface import IntentParser
 from tests.dialogues.conftest import nlu_parser  # noqa: F401  (the real model, once a session)
-from tests.e2e_telegram.conftest import unhurried
+from tests.e2e_telegram.conftest import unhurried, webhook_settings
 from tests.fakes.server import BackgroundServer
 from tests.fakes.telegram_api import FakeTelegram, TgUser, post_update
 
@@ -139,15 +138,8 @@ def live(
 ) -> Iterator[LiveConsole]:
     monkeypatch.setattr("bots.telegram.application.ChatRateLimiter", lambda **_: unhurried())
     monkeypatch.setattr("bots.telegram.sender.ChatRateLimiter", lambda **_: unhurried())
-    settings = Settings(
-        database_url=engine.url.render_as_string(hide_password=False),
-        var_dir=tmp_path,
-        telegram_token=TOKEN,  # type: ignore[arg-type]
-        telegram_api_url=fake.base_url,
-        telegram_webhook_secret=SECRET,  # type: ignore[arg-type]
-        telegram_mode="webhook",
-        run_workers=True,
-        _env_file=None,  # type: ignore[call-arg]
+    settings = webhook_settings(
+        engine, tmp_path, fake, run_workers=True, token=TOKEN, secret=SECRET
     )
     conversation_engine = Engine(
         session_factory, nlu_parser, EngineConfig(dispatch_policy=DispatchPolicy())

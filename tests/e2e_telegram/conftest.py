@@ -157,6 +157,28 @@ def fake() -> Iterator[FakeTelegram]:
         yield server
 
 
+def webhook_settings(
+    engine: DbEngine,
+    var_dir: Path,
+    fake: FakeTelegram,
+    *,
+    run_workers: bool,
+    token: str = TOKEN,
+    secret: str = SECRET,
+) -> Settings:
+    """The app on the test database, Telegram in webhook mode against the fake Bot API."""
+    return Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        var_dir=var_dir,
+        telegram_token=token,  # type: ignore[arg-type]
+        telegram_api_url=fake.base_url,
+        telegram_webhook_secret=secret,  # type: ignore[arg-type]
+        telegram_mode="webhook",
+        run_workers=run_workers,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
 def unhurried() -> ChatRateLimiter:
     """No pacing. Telegram's pace (bursts of 3 then 1 message/s per chat) is the adapter's
     and is tested in tests/telegram; here it would only add seconds of waiting per test."""
@@ -179,16 +201,7 @@ def start_bot(
     monkeypatch.setattr("bots.telegram.application.ChatRateLimiter", lambda **_: unhurried())
 
     def start() -> Bot:
-        settings = Settings(
-            database_url=engine.url.render_as_string(hide_password=False),
-            var_dir=tmp_path,
-            telegram_token=TOKEN,  # type: ignore[arg-type]
-            telegram_api_url=fake.base_url,
-            telegram_webhook_secret=SECRET,  # type: ignore[arg-type]
-            telegram_mode="webhook",
-            run_workers=False,
-            _env_file=None,  # type: ignore[call-arg]
-        )
+        settings = webhook_settings(engine, tmp_path, fake, run_workers=False)
         conversation_engine = Engine(
             session_factory,
             nlu_parser,
