@@ -56,10 +56,6 @@ class ConsoleSession:
     def csrf(self) -> str:
         return csrf_for(self.token)
 
-    @property
-    def is_admin(self) -> bool:
-        return Role.admin in self.roles
-
 
 def csrf_for(token: str) -> str:
     return hmac.new(token.encode(), b"coupdemain-console-csrf", hashlib.sha256).hexdigest()

@@ -58,7 +58,7 @@ def render_fragment(name: str, t: Translator, **context: Any) -> str:
     return (
         environment()
         .get_template(name)
-        .render(t=t, lang=t.language, memo=lambda text: memo(text, t), **context)
+        .render(t=t, lang=t.language, prefix=PREFIX, memo=lambda text: memo(text, t), **context)
     )
 
 
@@ -74,7 +74,6 @@ def render(request: Request, name: str, *, status_code: int = 200, **context: An
         staff=staff,
         csrf=staff.csrf if staff else "",
         flash=flash,
-        prefix=PREFIX,
         path=request.url.path,
         other_language_url=_other_language_url(request, t.language),
         **context,

@@ -42,7 +42,7 @@ def live_version(session: Session) -> object:
 
 def live_rows(session: Session, t: Translator) -> str:
     items, total = by_urgency(session, limit=LIST_LENGTH, since=utcnow() - LIVE_WINDOW)
-    return render_fragment("conversations/_rows.html", t, items=items, total=total, prefix=PREFIX)
+    return render_fragment("conversations/_rows.html", t, items=items, total=total)
 
 
 def _conversation(session: Session, conversation_id: int) -> Conversation:
@@ -61,7 +61,6 @@ def live_transcript(session: Session, conversation_id: int, t: Translator) -> st
         item=summary(session, conversation),
         messages=messages,
         deliveries=deliveries(session, messages),
-        prefix=PREFIX,
     )
 
 

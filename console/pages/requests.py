@@ -53,7 +53,6 @@ def live_queue(session: Session, t: Translator, queue: Queue, page: int) -> str:
     return render_fragment(
         "requests/_queue.html",
         t,
-        prefix=PREFIX,
         queues=list(Queue),
         queue=queue,
         counts=queue_counts(session, now),
