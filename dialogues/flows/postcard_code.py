@@ -22,6 +22,7 @@ from dialogues import actions
 from dialogues.messages import Expect, Incoming
 from dialogues.turn import Turn
 from dialogues.understanding import fold
+from nlu.entities.numbers import NUMBER_WORDS
 
 NAME = "postcard_code"
 _ANSWERS = {
@@ -31,24 +32,12 @@ _ANSWERS = {
     RedeemResult.none_pending: "postcard.none_pending",
 }
 REISSUE_FLAG = "postcard_to_reissue"  # the conversation shows the dispatchers a card to resend
-# Spoken digits, as the phone's speech recognition may write them (accents folded away).
+# Spoken digits, as the phone's speech recognition may write them (accents folded away); not
+# the articles, which the number words also read as 1.
 _WORDS = {
-    word: str(digit)
-    for digit, words in enumerate(
-        (
-            ("zero",),
-            ("un", "one"),
-            ("deux", "two"),
-            ("trois", "three"),
-            ("quatre", "four"),
-            ("cinq", "five"),
-            ("six",),
-            ("sept", "seven"),
-            ("huit", "eight"),
-            ("neuf", "nine"),
-        )
-    )
-    for word in words
+    word: str(value)
+    for word, value in NUMBER_WORDS.items()
+    if value < 10 and word not in ("a", "an", "une")
 }
 _PREFIX = re.compile(r"^(?:(?:le|mon|the|my)\s+)?code\b\s*:?\s*")
 _SEPARATORS = re.compile(r"[\s.,\-]+")
