@@ -35,6 +35,19 @@ def stored(session: Session, address: str) -> Conversation:
     return found
 
 
+def jeanne_asks_for_a_human(
+    client: TestClient,
+    session: Session,
+    chat: Callable[..., Chat],  # noqa: F811
+) -> tuple[int, str, str]:
+    """Jeanne asks for a person on Telegram, Claire logs in: her id, CSRF token, the page."""
+    make_resident(session, "Jeanne Martin", telegram_id=1001)
+    claire_id = make_staff(session, "claire").id
+    chat().say("je voudrais parler à quelqu'un")
+    csrf = log_in(client, "claire")
+    return claire_id, csrf, f"/console/conversations/{stored(session, '1001').id}"
+
+
 def test_the_list_puts_who_needs_someone_first_with_the_step_in_words(
     client: TestClient,
     session: Session,
@@ -62,11 +75,7 @@ def test_take_over_write_and_hand_back_store_and_send(
     session: Session,
     chat: Callable[..., Chat],  # noqa: F811
 ) -> None:
-    make_resident(session, "Jeanne Martin", telegram_id=1001)
-    claire_id = make_staff(session, "claire").id
-    chat().say("je voudrais parler à quelqu'un")
-    csrf = log_in(client, "claire")
-    here = f"/console/conversations/{stored(session, '1001').id}"
+    claire_id, csrf, here = jeanne_asks_for_a_human(client, session, chat)
 
     page = client.post(f"{here}/take-over", data={"csrf": csrf})
     assert "Vous avez pris la conversation. Le robot se tait." in page.text
@@ -99,12 +108,8 @@ def test_a_refused_message_comes_back_with_its_text_and_sends_nothing(
     session: Session,
     chat: Callable[..., Chat],  # noqa: F811
 ) -> None:
-    make_resident(session, "Jeanne Martin", telegram_id=1001)
-    claire_id = make_staff(session, "claire").id
     make_staff(session, "nadia")
-    chat().say("je voudrais parler à quelqu'un")
-    csrf = log_in(client, "claire")
-    here = f"/console/conversations/{stored(session, '1001').id}"
+    claire_id, csrf, here = jeanne_asks_for_a_human(client, session, chat)
 
     # Not taken over yet: refused, the draft kept in the box.
     page = client.post(f"{here}/messages", data={"csrf": csrf, "text": "Un brouillon précieux"})
