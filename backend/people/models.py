@@ -234,11 +234,16 @@ class AvailabilitySlot(Base):
     end_minute: Mapped[int] = mapped_column(Integer)
 
 
-class PostcardStatus(StrEnum):
-    pending = "pending"  # mailed, waiting to be entered (it may have expired meanwhile)
-    used = "used"  # entered correctly: the address is verified
-    revoked = "revoked"  # replaced by a newer card for the same address
+class CodeStatus(StrEnum):
+    """Where a one-time code is (backend/people/codes.py): postcards and phone codes."""
+
+    pending = "pending"  # sent, waiting to be entered (it may have expired meanwhile)
+    used = "used"  # entered correctly: what it proves is proven
+    revoked = "revoked"  # replaced by a newer code for the same address or number
     locked = "locked"  # too many wrong attempts
+
+
+PostcardStatus = CodeStatus
 
 
 class PostcardCode(Base):
@@ -258,6 +263,32 @@ class PostcardCode(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=5)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()  # used, revoked or locked
+
+
+class PhoneCode(Base):
+    """A code sent by SMS (or read by a call, to a landline) to a phone number, that someone
+    who said the number is theirs (`claimant`, e.g. "telegram:123") must type back before
+    they may act as the number's owner. Only a hash is stored (backend/people/phone_codes.py).
+    """
+
+    __tablename__ = "phone_codes"
+    # The pending code of a claim is looked up on every code typed; the codes of a number in
+    # the last hour are counted before another is sent.
+    __table_args__ = (
+        Index("ix_phone_codes_phone_claimant_status", "phone", "claimant", "status"),
+        Index("ix_phone_codes_phone_issued_at", "phone", "issued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(64))  # E.164
+    claimant: Mapped[str] = mapped_column(String(80))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default=CodeStatus.pending)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()  # used, revoked or locked

@@ -32,3 +32,27 @@ def readable_phone(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return e164
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def is_landline(e164: str) -> bool:
+    """A fixed line, where an SMS would never arrive (a call is placed instead)."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.FIXED_LINE
+
+
+def masked_phone(e164: str) -> str:
+    """Enough to recognise one's own number, not to learn someone else's: '04 •• •• •• 39'."""
+    national = spoken_phone(e164)
+    total = sum(c.isdigit() for c in national)
+    seen = 0
+    masked = []
+    for c in national:
+        if c.isdigit():
+            seen += 1
+            masked.append(c if seen <= 2 or seen > total - 2 else "•")
+        else:
+            masked.append(c)
+    return "".join(masked)

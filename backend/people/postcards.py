@@ -2,35 +2,36 @@
 and the person proves they live there by entering it (on Telegram, by phone, or to a
 dispatcher who types it in the console).
 
-Only a hash of the code is kept, salted with the address id, and compared in constant time.
-A card is valid for `CODE_TTL` and `MAX_ATTEMPTS` wrong entries; a new card for the same
-address revokes the pending one. Six digits are few: the attempt limit, not the hash, is
-what stops guessing, and a leaked hash can be reversed offline by trying every code, so
-codes stay short-lived.
+The code itself is the one of codes.py (a hash salted with the address id, compared in
+constant time). A card is valid for `CODE_TTL` and `MAX_ATTEMPTS` wrong entries; a new card
+for the same address revokes the pending one.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backend.db import utcnow
-from backend.errors import Conflict, InvalidInput
+from backend.errors import Conflict
+from backend.people.codes import (
+    CODE_DIGITS,
+    RedeemOutcome,
+    RedeemResult,
+    clean_code,
+    digest,
+    new_code,
+    redeem,
+)
 from backend.people.models import Address, PostcardCode, PostcardStatus
 from backend.people.service import get_person
 
-CODE_DIGITS = 6
+__all__ = ["CODE_DIGITS", "RedeemOutcome", "RedeemResult"]  # the flows' names for them
 CODE_TTL = timedelta(days=30)
 MAX_ATTEMPTS = 5
-_SEPARATORS = re.compile(r"[\s.\-]")
 
 
 @dataclass(frozen=True)
@@ -57,24 +58,6 @@ class PendingPostcard:
     max_attempts: int
     issued_by_id: int | None
     expired: bool
-
-
-class RedeemResult(StrEnum):
-    verified = "verified"
-    wrong = "wrong"  # attempts_left more tries
-    expired = "expired"  # a dispatcher must send a new card
-    too_many_attempts = "too_many_attempts"  # likewise
-    none_pending = "none_pending"  # no card in the post for the person's address
-
-
-@dataclass(frozen=True)
-class RedeemOutcome:
-    result: RedeemResult
-    attempts_left: int = 0
-
-    @property
-    def verified(self) -> bool:
-        return self.result == RedeemResult.verified
 
 
 def issue_postcard_code(
@@ -104,10 +87,10 @@ def issue_postcard_code(
         .values(status=PostcardStatus.revoked, closed_at=now)
         .execution_options(synchronize_session="fetch")
     )
-    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    code = new_code()
     card = PostcardCode(
         address_id=address.id,
-        code_hash=_digest(address.id, code),
+        code_hash=digest(_scope(address.id), code),
         status=PostcardStatus.pending,
         attempts=0,
         max_attempts=MAX_ATTEMPTS,
@@ -137,28 +120,16 @@ def redeem_postcard_code(
     and InvalidInput when the code is not six digits (that costs no attempt).
     """
     now = now or utcnow()
-    typed = _SEPARATORS.sub("", code)
-    if len(typed) != CODE_DIGITS or not typed.isascii() or not typed.isdigit():
-        raise InvalidInput(f"a postcard code has {CODE_DIGITS} digits")
+    typed = clean_code(code)
     address = _primary_address(session, person_id)
     card = _pending(session, address.id, lock=True) if address is not None else None
     if address is None or card is None:
         return RedeemOutcome(RedeemResult.none_pending)
-    if now >= card.expires_at:
-        return RedeemOutcome(RedeemResult.expired)
-    if hmac.compare_digest(card.code_hash, _digest(address.id, typed)):
-        card.status, card.closed_at = PostcardStatus.used, now
+    outcome = redeem(card, _scope(address.id), typed, now)
+    if outcome.verified:
         address.verified_at = address.verified_at or now
-        session.flush()
-        return RedeemOutcome(RedeemResult.verified)
-    card.attempts += 1
-    left = card.max_attempts - card.attempts
-    if left > 0:
-        session.flush()
-        return RedeemOutcome(RedeemResult.wrong, attempts_left=left)
-    card.status, card.closed_at = PostcardStatus.locked, now
     session.flush()
-    return RedeemOutcome(RedeemResult.too_many_attempts)
+    return outcome
 
 
 def pending_postcard(
@@ -199,5 +170,5 @@ def _pending(session: Session, address_id: int, *, lock: bool = False) -> Postca
     return session.scalar(stmt)
 
 
-def _digest(address_id: int, code: str) -> str:
-    return hashlib.sha256(f"postcard:{address_id}:{code}".encode()).hexdigest()
+def _scope(address_id: int) -> str:
+    return f"postcard:{address_id}"
