@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from coupdemain.cli_admin import admin_app
+from coupdemain.cli_demo import demo_app
 from coupdemain.cli_nlu import nlu_app
 from coupdemain.settings import Settings
 
@@ -16,8 +18,8 @@ app.add_typer(nlu_app, name="nlu", help="Intent models: train, test, parse, expo
 db_app = typer.Typer(no_args_is_help=True, help="Database schema (Alembic migrations).")
 app.add_typer(db_app, name="db")
 
-demo_app = typer.Typer(no_args_is_help=True, help="The deterministic demo neighbourhood.")
 app.add_typer(demo_app, name="demo")
+app.add_typer(admin_app, name="admin")
 
 
 def _setup_logging(settings: Settings) -> None:
@@ -47,12 +49,30 @@ def chat(
 
     settings = Settings()
     logging.basicConfig(level=logging.WARNING)
-    if demo:
-        settings = settings.model_copy(
-            update={"database_url": f"sqlite:///{settings.var_dir / 'demo.db'}"}
-        )
     from backend.dispatch.service import DispatchPolicy
-    from coupdemain.bootstrap import prepare_database
+    from coupdemain.bootstrap import (
+        DemoInUse,
+        demo_is_seeded,
+        demo_settings,
+        hold_demo,
+        prepare_database,
+    )
+
+    if demo:
+        if not demo_is_seeded(settings):  # never an empty demo.db of our own
+            typer.echo(
+                "Pas encore de démo : lancez d'abord `make demo` dans un autre terminal.\n"
+                "No demo data yet: start `make demo` (coupdemain serve --demo) in another "
+                "terminal first.",
+                err=True,
+            )
+            raise typer.Exit(2)
+        try:
+            hold_demo(settings)  # a reset refuses while we use the file
+        except DemoInUse:
+            typer.echo("La démo est en cours de réinitialisation (demo being reset).", err=True)
+            raise typer.Exit(2) from None
+        settings = demo_settings(settings)
 
     prepare_database(settings)
     factory = make_session_factory(make_engine(settings.resolved_database_url))
@@ -117,7 +137,10 @@ def call(
 
 @app.command()
 def serve(
-    demo: Annotated[bool, typer.Option(help="fresh SQLite database seeded with demo data")] = False,
+    demo: Annotated[
+        bool, typer.Option(help="SQLite demo data in var/demo.db (seeded once, then kept)")
+    ] = False,
+    reset: Annotated[bool, typer.Option(help="with --demo: delete and seed it again")] = False,
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
 ) -> None:
@@ -129,8 +152,11 @@ def serve(
 
     settings = Settings()
     _setup_logging(settings)
+    if reset and not demo:
+        typer.echo("--reset only applies to the demo: serve --demo --reset", err=True)
+        raise typer.Exit(2)
     if demo:
-        settings = prepare_demo(settings, port=port, host=host)
+        settings = prepare_demo(settings, port=port, host=host, reset=reset)
     else:
         prepare_database(settings)
     base = f"http://{host}:{port}"
@@ -157,17 +183,6 @@ def db_revision(
     from backend.migrations.runner import make_revision
 
     make_revision(Settings().resolved_database_url, message)
-
-
-@demo_app.command("people")
-def demo_people(
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
-) -> None:
-    """Who is in the demo: names, roles, phones, Telegram ids, addresses, staff logins."""
-    from coupdemain.demo import demo_identities, render_people_table
-
-    identities = demo_identities()
-    typer.echo(identities.model_dump_json(indent=2) if as_json else render_people_table(identities))
 
 
 def main() -> None:

@@ -1,0 +1,111 @@
+"""`coupdemain admin ...`: staff accounts on the database at COUPDEMAIN_DATABASE_URL, for the
+first dispatcher or admin of a real installation (the API needs one to log in at all)."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from coupdemain.settings import Settings
+
+admin_app = typer.Typer(no_args_is_help=True, help="Staff accounts: dispatchers and admins.")
+
+
+class StaffRole(StrEnum):
+    dispatcher = "dispatcher"
+    admin = "admin"
+
+
+PasswordStdin = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin", help="read the password from the first line of standard input"
+    ),
+]
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(
+        typer.prompt(
+            "Mot de passe (password)",
+            hide_input=True,
+            confirmation_prompt="Encore une fois (repeat)",
+        )
+    )
+
+
+def _refuse(message: str) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(2)
+
+
+@admin_app.command("create")
+def admin_create(
+    login: Annotated[str, typer.Option(help="what the person types to log in")],
+    role: Annotated[StaffRole, typer.Option(help="dispatcher or admin")],
+    name: Annotated[str | None, typer.Option(help="full name (default: the login)")] = None,
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Create a dispatcher or admin account (migrating the database first)."""
+    from backend.db import make_engine, make_session_factory, transaction
+    from backend.errors import DomainError
+    from backend.people.models import Role
+    from backend.people.staff import check_staff_password, create_staff
+    from coupdemain.bootstrap import prepare_database
+
+    settings = Settings()
+    password = _password(password_stdin)
+    try:
+        check_staff_password(login, password)  # before touching the database
+    except DomainError as exc:
+        raise _refuse(exc.message) from None
+    prepare_database(settings)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            person = create_staff(
+                session, login=login, role=Role(role.value), password=password, display_name=name
+            )
+            shown = f"{person.display_name} ({login}, {role.value}, n° {person.id})"
+    except DomainError as exc:
+        raise _refuse(exc.message) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"Compte créé : {shown}.\nAccount created: {shown}; log in at /console.")
+
+
+@admin_app.command("set-password")
+def admin_set_password(
+    login: Annotated[str, typer.Argument(help="the account's login")],
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Give an account a new password; its open sessions end."""
+    from backend.db import make_engine, make_session_factory, transaction
+    from backend.errors import DomainError
+    from backend.people.staff import check_staff_password, set_staff_password
+    from coupdemain.bootstrap import prepare_database
+
+    settings = Settings()
+    password = _password(password_stdin)
+    try:
+        check_staff_password(login, password)
+    except DomainError as exc:
+        raise _refuse(exc.message) from None
+    prepare_database(settings)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            set_staff_password(session, login=login, password=password)
+    except DomainError as exc:
+        raise _refuse(exc.message) from None
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"Mot de passe changé pour {login}.\nPassword changed for {login}; "
+        "its open sessions have ended."
+    )
