@@ -36,6 +36,7 @@ class ContactKind(StrEnum):
 class PersonStatus(StrEnum):
     active = "active"
     suspended = "suspended"
+    erased = "erased"  # GDPR erasure (backend/privacy/erasure.py): anonymous, never active again
 
 
 SERVICES: tuple[str, ...] = (
