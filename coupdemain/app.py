@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,21 +11,16 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.api import api_router, install_error_handlers
-from backend.calls.follow_up import FOLLOW_UP_JOB, follow_up_job
 from backend.db import make_engine, make_session_factory
-from backend.dispatch.jobs import job_handlers as dispatch_job_handlers
 from backend.dispatch.service import DispatchPolicy
-from backend.jobs.service import JobHandler, run_due
-from backend.listings.service import EXPIRY_SWEEP_JOB, expiry_sweep_job
-from backend.outbox.service import Sender, deliver_due
-from backend.workers import PollingWorker
-from bots.telegram import TelegramChannel, TelegramSender
+from bots.telegram import TelegramChannel
 from bots.voice import TwilioConfig, VoiceChannel
 from console import Nudges, mount_console
 from console.app import DEFAULT_REFRESH_SECONDS
 from coupdemain.live_updates import ChangeFeed
 from coupdemain.nlu_parser import build_parser
 from coupdemain.settings import Settings
+from coupdemain.workers import Workers, build_workers, job_handlers, senders
 from dialogues.config import EngineConfig
 from dialogues.engine import Engine
 from dialogues.notifications import render_notification
@@ -34,35 +28,6 @@ from dialogues.protocols import ConversationEngine
 
 log = logging.getLogger("coupdemain")
 REFRESH_WITH_REDIS = 5.0
-
-
-def job_handlers(policy: DispatchPolicy) -> dict[str, JobHandler]:
-    """Every domain's timers, by kind."""
-    return {
-        **dispatch_job_handlers(policy),
-        EXPIRY_SWEEP_JOB: expiry_sweep_job,
-        FOLLOW_UP_JOB: follow_up_job,  # the care call after a job (bots/voice places it)
-    }
-
-
-def senders(settings: Settings, voice: VoiceChannel | None = None) -> dict[str, Sender]:
-    """Channels whose credentials are configured; the others are off and say so."""
-    configured: dict[str, Sender] = {}
-    if not settings.telegram_enabled or settings.telegram_token is None:
-        log.warning("Telegram is off: COUPDEMAIN_TELEGRAM_TOKEN is not set")
-    else:
-        configured["telegram"] = TelegramSender(
-            settings.telegram_token.get_secret_value(),
-            settings.telegram_api_url,
-            render_notification,
-        )
-    if not settings.twilio_enabled:
-        log.warning(
-            "Twilio (voice and SMS) is off: COUPDEMAIN_TWILIO_ACCOUNT_SID/AUTH_TOKEN not set"
-        )
-    elif voice is not None:
-        configured.update(voice.senders())  # "sms" and "voice_call"
-    return configured
 
 
 def voice_channel(
@@ -125,7 +90,6 @@ def create_app(
         settings.var_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url)
     factory = make_session_factory(engine)
-    worker_name = f"{socket.gethostname()}:{id(engine)}"
     policy = DispatchPolicy()
     if conversation_engine is None:
         conversation_engine = Engine(
@@ -143,38 +107,20 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        workers: list[PollingWorker] = []
-        channel_senders: dict[str, Sender] = {}
+        workers = Workers()
         warm_up = getattr(getattr(conversation_engine, "parser", None), "load_in_background", None)
         if warm_up is not None:
             warm_up()  # the first message should not wait for the model to load or train
         feed.start()
         if telegram is not None:
             await telegram.start()
-        if settings.run_workers:
-            channel_senders = senders(settings, voice)
-            handlers = job_handlers(policy)
-            workers = [
-                PollingWorker(
-                    "outbox-worker",
-                    lambda: sum(
-                        vars(deliver_due(factory, channel_senders, worker=worker_name)).values()
-                    ),
-                ),
-                PollingWorker(
-                    "jobs-worker", lambda: run_due(factory, handlers, worker=worker_name)
-                ),
-            ]
-            for worker in workers:
-                worker.start()
+        if settings.run_workers:  # off in web processes beside a `coupdemain worker`
+            workers = build_workers(factory, senders(settings, voice), job_handlers(policy))
+            workers.start()
         try:
             yield
         finally:
-            for worker in workers:
-                worker.stop()
-            for sender in channel_senders.values():
-                if isinstance(sender, TelegramSender):
-                    sender.close()
+            workers.stop()
             if telegram is not None:
                 await telegram.stop()
             feed.stop()
@@ -213,3 +159,15 @@ def create_app(
         return {"status": "ok"}
 
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The app for `uvicorn --factory` (`coupdemain serve --web-processes N`): each process
+    builds it from the environment, which serve filled in with the settings it chose."""
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # request lines carry tokens
+    return create_app(settings)

@@ -1,23 +1,55 @@
-"""Writing to the outbox (inside the caller's transaction) and delivering from it."""
+"""Writing to the outbox (inside the caller's transaction) and delivering from it.
+
+Delivery is exactly-once as far as our side can make it, whatever the number of workers:
+
+- a worker claims ONE row right before sending it (backend/leasing.py: `locked_by` = its
+  id, a lease well beyond a send's timeout) and renews the lease while the send lasts, so a
+  slow provider never lets a second worker take a row that is being sent;
+- it only claims rows of the channels it has senders for (`channel IN (...)`): the rows of
+  a channel that is off stay pending and cost nothing, not even a read;
+- it marks the row with a compare-and-set (`UPDATE ... WHERE id = ? AND locked_by = ?`),
+  recording the provider's message id, in one short transaction right after the provider's
+  answer;
+- a worker killed mid-send leaves its row in `sending`; only once the lease has run out is
+  it due again, and then it is sent again (its attempt was counted at the claim).
+
+At-least-once remains between the provider's 200 and our commit: a worker that dies in
+that window (milliseconds: one UPDATE) has delivered a message that its successor sends
+again. Only a provider-side idempotency key closes it; `idempotency_key` gives a stable one
+per row for senders whose provider accepts one. Neither the Telegram Bot API (sendMessage)
+nor Twilio's Messages and Calls resources take one today, so for them the window stays.
+
+Why our own tables rather than procrastinate (a PostgreSQL task queue with LISTEN/NOTIFY,
+heartbeats and stalled-job retry): the embedded default is SQLite, which procrastinate does
+not support, and an outbox row must be written in the same transaction as the state change
+that causes it (an offer and its message commit together or not at all); procrastinate
+defers through its own connector and tables on PostgreSQL only. The parts of it we need
+(per-row claim with SKIP LOCKED, a heartbeat, retry of stalled rows) fit in backend/leasing.py.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+import threading
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.db import utcnow
-from backend.leasing import backoff, lease_due
+from backend.leasing import backoff, claim_one, held, renew
 from backend.outbox.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# Comfortably longer than the longest send (Telegram sender: 60 s, Twilio client: 15 s), and
+# renewed every third of it while the send lasts.
+DEFAULT_LEASE = timedelta(minutes=5)
 
 
 class TransientSendError(Exception):
@@ -70,12 +102,22 @@ def enqueue(
     return message
 
 
+def idempotency_key(message: OutboxMessage) -> str:
+    """The same key for every attempt at one row, for providers that deduplicate on one."""
+    return f"coupdemain-outbox-{message.id}"
+
+
+def new_worker_id(role: str = "outbox") -> str:
+    """Unique per worker loop: the compare-and-set tells workers apart by it."""
+    return f"{role}:{uuid.uuid4().hex[:12]}"
+
+
 @dataclass
 class DeliveryReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
-    skipped: int = 0
+    lost: int = 0  # our lease was taken over meanwhile: the row is another worker's now
 
 
 def deliver_due(
@@ -84,79 +126,186 @@ def deliver_due(
     *,
     now: Callable[[], datetime] = utcnow,
     batch: int = 50,
-    lease: timedelta = timedelta(minutes=2),
+    lease: timedelta = DEFAULT_LEASE,
     worker: str = "",
+    stop: Callable[[], bool] | None = None,
 ) -> DeliveryReport:
-    """Send one batch of due messages. Each message is leased in its own short transaction,
-    sent outside any transaction (a slow provider must not hold locks), then marked."""
+    """Send up to `batch` due messages, claiming each one right before sending it.
+
+    Sends happen outside any transaction (a slow provider must not hold locks). `stop` is
+    asked between messages: a worker shutting down finishes the message in hand, then returns.
+    Nothing is due (or no channel is on): one SELECT, and an empty report.
+    """
     report = DeliveryReport()
-    channels = list(senders)
+    channels = sorted(senders)
     if not channels:
         return report
+    worker = worker or new_worker_id()
+    for _ in range(batch):
+        if stop is not None and stop():
+            break
+        message = _claim(factory, channels, worker=worker, now=now(), lease=lease, report=report)
+        if message is None:
+            break
+        if message.status != OutboxStatus.sending:
+            continue  # out of attempts: marked failed at the claim
+        _deliver_one(factory, senders[message.channel], message, worker, now, lease, report)
+    return report
+
+
+def _claim(
+    factory: sessionmaker[Session],
+    channels: Sequence[str],
+    *,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    report: DeliveryReport,
+) -> OutboxMessage | None:
     with factory() as session, session.begin():
-        ids = lease_due(
+        message_id = claim_one(
             session,
             OutboxMessage,
             due_column=OutboxMessage.next_attempt_at,
             busy_status=OutboxStatus.sending,
-            now=now(),
-            limit=batch,
+            now=now,
             lease=lease,
+            worker=worker,
+            where=[OutboxMessage.channel.in_(channels)],
         )
-        rows = {
-            m.id: m for m in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))
-        }
-        # A channel that is off keeps its messages pending until it is configured.
-        for row in rows.values():
-            if row.channel not in senders:
-                row.status = OutboxStatus.pending
-                row.locked_until = None
-                report.skipped += 1
-    for message in rows.values():
-        sender = senders.get(message.channel)
-        if sender is None:
-            continue
+        if message_id is None:
+            return None
+        message = session.get_one(OutboxMessage, message_id, populate_existing=True)
+        if message.attempts > MAX_ATTEMPTS:
+            # Its last attempt's worker vanished mid-send (the lease ran out): give up.
+            message.status, message.locked_until = OutboxStatus.failed, None
+            message.last_error = "the worker sending it stopped before it could say (lease ran out)"
+            log.warning("outbox message %s failed for good: %s", message.id, message.last_error)
+            report.failed += 1
+        return message
+
+
+def _deliver_one(
+    factory: sessionmaker[Session],
+    sender: Sender,
+    message: OutboxMessage,
+    worker: str,
+    now: Callable[[], datetime],
+    lease: timedelta,
+    report: DeliveryReport,
+) -> None:
+    with _LeaseKeeper(factory, message.id, worker, now, lease):
         try:
             provider_id = sender.send(message)
         except TransientSendError as exc:
-            _mark(factory, message.id, error=str(exc), retry_after=exc.retry_after, now=now())
-            report.retried += 1
+            kept = _mark_error(factory, message.id, worker, str(exc), exc.retry_after, now=now())
+            report.retried += kept
         except PermanentSendError as exc:
-            _mark(factory, message.id, error=str(exc), permanent=True, now=now())
-            report.failed += 1
+            kept = _mark_error(factory, message.id, worker, str(exc), permanent=True, now=now())
+            report.failed += kept
         except Exception as exc:  # a bug in a sender must not stop the others
             log.exception("outbox message %s: unexpected error", message.id)
-            _mark(factory, message.id, error=repr(exc), now=now())
-            report.retried += 1
+            kept = _mark_error(factory, message.id, worker, repr(exc), now=now())
+            report.retried += kept
         else:
-            _mark(factory, message.id, provider_id=provider_id, now=now())
-            report.sent += 1
-    return report
+            kept = _mark_sent(factory, message.id, worker, provider_id, now=now())
+            report.sent += kept
+            if not kept:
+                log.warning(
+                    "outbox message %s was delivered (provider id %s) after another worker "
+                    "took its lease over: it may arrive twice",
+                    message.id,
+                    provider_id,
+                )
+        report.lost += not kept
 
 
-def _mark(
+class _LeaseKeeper:
+    """Renews a row's lease every third of it while the send lasts (a slow provider)."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        message_id: int,
+        worker: str,
+        now: Callable[[], datetime],
+        lease: timedelta,
+    ) -> None:
+        self._factory, self._id, self._worker = factory, message_id, worker
+        self._now, self._lease = now, lease
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{message_id}", daemon=True)
+
+    def __enter__(self) -> _LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        interval = self._lease.total_seconds() / 3
+        while not self._done.wait(interval):
+            try:
+                with self._factory() as session, session.begin():
+                    ours = renew(
+                        session,
+                        OutboxMessage,
+                        self._id,
+                        worker=self._worker,
+                        busy_status=OutboxStatus.sending,
+                        until=self._now() + self._lease,
+                    )
+            except Exception:  # the next renewal may succeed; the lease is long
+                log.exception("outbox message %s: lease renewal failed", self._id)
+                continue
+            if not ours:
+                log.warning("outbox message %s: lease lost while sending", self._id)
+                return
+
+
+def _mark_sent(
+    factory: sessionmaker[Session], message_id: int, worker: str, provider_id: str, *, now: datetime
+) -> bool:
+    """Compare-and-set: sent only if this worker still holds the row. One UPDATE."""
+    with factory() as session, session.begin():
+        result = session.execute(
+            update(OutboxMessage)
+            .where(held(OutboxMessage, message_id, worker, OutboxStatus.sending))
+            .values(
+                status=OutboxStatus.sent, sent_at=now, provider_id=provider_id, locked_until=None
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _mark_error(
     factory: sessionmaker[Session],
     message_id: int,
+    worker: str,
+    error: str,
+    retry_after: float | None = None,
     *,
     now: datetime,
-    provider_id: str | None = None,
-    error: str | None = None,
-    retry_after: float | None = None,
     permanent: bool = False,
-) -> None:
+) -> bool:
+    """Retry later or give up, if this worker still holds the row."""
     with factory() as session, session.begin():
-        row = session.get(OutboxMessage, message_id)
+        stmt = select(OutboxMessage).where(
+            held(OutboxMessage, message_id, worker, OutboxStatus.sending)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update()
+        row = session.scalar(stmt)
         if row is None:
-            return
-        row.attempts += 1
+            return False
         row.locked_until = None
-        if error is None:
-            row.status, row.sent_at, row.provider_id = OutboxStatus.sent, now, provider_id
-            return
         row.last_error = error[:2000]
         if permanent or row.attempts >= MAX_ATTEMPTS:
             row.status = OutboxStatus.failed
             log.warning("outbox message %s to %s failed for good: %s", row.id, row.channel, error)
-            return
+            return True
         delay = timedelta(seconds=retry_after) if retry_after else backoff(row.attempts)
         row.status, row.next_attempt_at = OutboxStatus.pending, now + delay
+        return True

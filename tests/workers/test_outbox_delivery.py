@@ -103,9 +103,10 @@ def test_a_channel_that_is_off_keeps_its_messages(session_factory: sessionmaker[
     _enqueue(session_factory, 1, channel="telegram")
     _enqueue(session_factory, 1, channel="sms")
     report = deliver_due(session_factory, {"sms": RecordingSender()})
-    assert (report.sent, report.skipped) == (1, 1)
+    assert report.sent == 1
     telegram = [r for r in _rows(session_factory) if r.channel == "telegram"][0]
     assert telegram.status == OutboxStatus.pending and telegram.attempts == 0
+    assert telegram.locked_by is None  # never claimed, not even for a moment
 
 
 def test_dedupe_key_enqueues_once(session_factory: sessionmaker[Session]) -> None:
