@@ -10,6 +10,7 @@ import typer
 from coupdemain.cli_admin import admin_app
 from coupdemain.cli_demo import demo_app
 from coupdemain.cli_nlu import nlu_app
+from coupdemain.cli_worker import worker
 from coupdemain.settings import Settings
 
 app = typer.Typer(no_args_is_help=True, help="Coup de main: neighbourhood mutual aid.")
@@ -20,6 +21,7 @@ app.add_typer(db_app, name="db")
 
 app.add_typer(demo_app, name="demo")
 app.add_typer(admin_app, name="admin")
+app.command("worker")(worker)
 
 
 def _setup_logging(settings: Settings) -> None:
@@ -143,12 +145,24 @@ def serve(
     reset: Annotated[bool, typer.Option(help="with --demo: delete and seed it again")] = False,
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[
+        bool | None,
+        typer.Option(
+            "--workers/--no-workers",
+            help="run the outbox and jobs workers (default: COUPDEMAIN_RUN_WORKERS, on);"
+            " --no-workers: web only, with `coupdemain worker` beside it",
+        ),
+    ] = None,
+    web_processes: Annotated[
+        int,
+        typer.Option(
+            min=1, help="uvicorn processes serving the web; workers then run in one process"
+        ),
+    ] = 1,
 ) -> None:
     """The web app (REST API, webhooks, console) with the outbox and jobs workers."""
-    import uvicorn
-
-    from coupdemain.app import create_app
     from coupdemain.bootstrap import prepare_database, prepare_demo
+    from coupdemain.serving import run_web
 
     settings = Settings()
     _setup_logging(settings)
@@ -162,7 +176,13 @@ def serve(
     base = f"http://{host}:{port}"
     typer.echo(f"Coup de main on {base}  (API docs: {base}/docs, health: {base}/healthz)")
     typer.echo(f"Dispatchers' console: {base}/console")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+    run_web(
+        settings,
+        host=host,
+        port=port,
+        web_processes=web_processes,
+        workers=settings.run_workers if workers is None else workers,
+    )
 
 
 @db_app.command("upgrade")
