@@ -57,6 +57,7 @@ def _lock(path: Path, *, exclusive: bool) -> None:
     lock_file = path.with_name(path.name + ".lock")
     fd = _held.get(lock_file)
     if fd is None:
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
         fd = _held[lock_file] = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.lockf(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)

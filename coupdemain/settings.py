@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDERS = {"", "changeme", "change-me", "secret", "xxx", "todo", "test"}
@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     rasa_url: str | None = None
     nlu_models_dir: Path | None = None
     commission_bps: int = 1000  # 10 % on paid jobs; volunteer help pays none
+    # Personal data kept no longer than needed (backend/privacy/retention.py, CNIL practice):
+    # conversation transcripts, and phone call data (speech transcripts, calls placed).
+    retention_transcript_days: int = Field(180, ge=1)
+    retention_call_days: int = Field(90, ge=1)
     run_workers: bool = True
 
     @property
