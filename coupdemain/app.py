@@ -20,7 +20,7 @@ from console.app import DEFAULT_REFRESH_SECONDS
 from coupdemain.live_updates import ChangeFeed
 from coupdemain.nlu_parser import build_parser
 from coupdemain.settings import Settings
-from coupdemain.workers import Workers, build_workers, job_handlers, senders
+from coupdemain.workers import Workers, build_workers, job_handlers, retention_policy, senders
 from dialogues.config import EngineConfig
 from dialogues.engine import Engine
 from dialogues.notifications import render_notification
@@ -115,7 +115,9 @@ def create_app(
         if telegram is not None:
             await telegram.start()
         if settings.run_workers:  # off in web processes beside a `coupdemain worker`
-            workers = build_workers(factory, senders(settings, voice), job_handlers(policy))
+            workers = build_workers(
+                factory, senders(settings, voice), job_handlers(policy, retention_policy(settings))
+            )
             workers.start()
         try:
             yield

@@ -35,7 +35,13 @@ def worker(
     from coupdemain.bootstrap import prepare_database
     from coupdemain.cli import _setup_logging
     from coupdemain.live_updates import ChangeFeed
-    from coupdemain.workers import SHUTDOWN_GRACE, build_workers, job_handlers, senders
+    from coupdemain.workers import (
+        SHUTDOWN_GRACE,
+        build_workers,
+        job_handlers,
+        retention_policy,
+        senders,
+    )
 
     settings = Settings()
     _setup_logging(settings)
@@ -51,7 +57,7 @@ def worker(
     workers = build_workers(
         factory,
         channel_senders,
-        job_handlers(DispatchPolicy()),
+        job_handlers(DispatchPolicy(), retention_policy(settings)),
         outbox=outbox,
         jobs=jobs,
         concurrency=concurrency,

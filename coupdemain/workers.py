@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.calls.follow_up import FOLLOW_UP_JOB, follow_up_job
+from backend.db import utcnow
 from backend.dispatch.jobs import job_handlers as dispatch_job_handlers
 from backend.dispatch.service import DispatchPolicy
 from backend.jobs.service import JobHandler, run_due
 from backend.listings.service import EXPIRY_SWEEP_JOB, expiry_sweep_job
 from backend.outbox.service import DEFAULT_LEASE, Sender, deliver_due, new_worker_id
+from backend.privacy.retention import PURGE_JOB, RetentionPolicy, purge_job, schedule_purge
 from backend.workers import PollingWorker
 from bots.telegram import TelegramSender
 from bots.voice import CallSender, SmsSender, VoiceChannel
@@ -29,13 +31,30 @@ from dialogues.notifications import render_notification
 log = logging.getLogger("coupdemain")
 
 
-def job_handlers(policy: DispatchPolicy) -> dict[str, JobHandler]:
+def retention_policy(settings: Settings) -> RetentionPolicy:
+    """How long transcripts and call data are kept (COUPDEMAIN_RETENTION_*_DAYS)."""
+    return RetentionPolicy(
+        transcript_days=settings.retention_transcript_days,
+        call_days=settings.retention_call_days,
+    )
+
+
+def job_handlers(
+    policy: DispatchPolicy, retention: RetentionPolicy | None = None
+) -> dict[str, JobHandler]:
     """Every domain's timers, by kind."""
     return {
         **dispatch_job_handlers(policy),
         EXPIRY_SWEEP_JOB: expiry_sweep_job,
         FOLLOW_UP_JOB: follow_up_job,  # the care call after a job (bots/voice places it)
+        PURGE_JOB: purge_job(retention or RetentionPolicy()),  # old transcripts, daily
     }
+
+
+def book_daily_purge(factory: sessionmaker[Session]) -> None:
+    """Today's purge, unless booked already (each purge books the next one)."""
+    with factory() as session, session.begin():
+        schedule_purge(session, utcnow())
 
 
 def senders(
@@ -131,6 +150,7 @@ def build_workers(
                 )
             )
     if jobs:
+        book_daily_purge(factory)
         worker_id = new_worker_id("jobs")
         loops.append(
             PollingWorker(
