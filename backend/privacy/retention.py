@@ -14,7 +14,7 @@ What goes, once older than its retention period (CNIL practice: a period per pur
   and its dedupe key stay, so a message is still never sent twice.
 
 Live things stay whatever their age: a conversation with a dispatcher, waiting for one or
-flagged, and outbox messages still pending or being sent.
+flagged (its transcript and state), and outbox messages still pending or being sent.
 """
 
 from __future__ import annotations
@@ -101,8 +101,9 @@ def purge(
     ):
         before = now - timedelta(days=days)
         old = and_(
+            # A conversation someone is looking at keeps its whole transcript for now.
             ConversationMessage.conversation_id.in_(
-                select(Conversation.id).where(channel_is).scalar_subquery()
+                select(Conversation.id).where(channel_is, ~_live()).scalar_subquery()
             ),
             ConversationMessage.created_at < before,
         )
@@ -131,7 +132,11 @@ def purge(
             delete(ConversationMessage).where(ConversationMessage.conversation_id.in_(unknown_ids)),
             delete(Conversation).where(unknown),
         )
-        stale = and_(idle, Conversation.person_id.is_not(None), Conversation.flow.is_not(None))
+        stale = and_(
+            idle,
+            Conversation.person_id.is_not(None),
+            or_(Conversation.flow.is_not(None), cast(Conversation.state, String) != "{}"),
+        )
         run(
             f"idle {kind} states reset",
             Conversation,
