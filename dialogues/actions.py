@@ -7,11 +7,11 @@ in one place.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from backend.dispatch.service import DispatchPolicy, start_dispatch
+from backend.dispatch.service import start_dispatch
 from backend.errors import DomainError
 from backend.people.geocoding import locate, spoken_to_written
 from backend.requests.models import ACTIVE_STATUSES, HelpRequest, PayMode
@@ -19,6 +19,11 @@ from backend.requests.schemas import HelpRequestCreate
 from backend.requests.service import create_request, flag_for_dispatcher
 from dialogues.messages import Outgoing
 from dialogues.turn import Turn
+
+if TYPE_CHECKING:
+    from backend.people.codes import RedeemOutcome
+    from backend.people.models import Person
+    from backend.people.phone_codes import SentCode
 
 VOICE_CHANNELS = ("voice",)
 
@@ -103,9 +108,7 @@ def create_and_dispatch(turn: Turn) -> None:
 
     submit(turn.session, request, actor_id=turn.person.id)
     try:
-        start_dispatch(
-            turn.session, request, turn.config.dispatch_policy or DispatchPolicy(), turn.now
-        )
+        start_dispatch(turn.session, request, turn.config.dispatch.policy, turn.now)
     except DomainError as exc:
         flag_for_dispatcher(turn.session, request, f"dispatch failed: {exc.message}")
     turn.finish()
@@ -159,19 +162,37 @@ def register(turn: Turn) -> None:
         turn.flag("address_to_verify")
 
 
-def link_shared_phone(turn: Turn, phone: str) -> str:
-    """A Telegram user shared their own number: 'linked' to an existing person (one identity
-    across channels), 'new' when nobody has it yet, 'taken' when it belongs to someone who is
-    already on Telegram with another account, 'invalid' when it is not a number."""
-    from backend.people.models import ContactKind
+def phone_number(said: str) -> str | None:
+    """The number in E.164 form, or None when it is not one."""
     from backend.people.phones import normalise_phone
-    from backend.people.service import add_contact, find_by_contact
 
     try:
-        e164 = normalise_phone(phone)
+        return normalise_phone(said)
     except DomainError:
+        return None
+
+
+def phone_owner(turn: Turn, e164: str) -> Person | None:
+    from backend.people.models import ContactKind
+    from backend.people.service import find_by_contact
+
+    return find_by_contact(turn.session, ContactKind.phone, e164)
+
+
+def link_shared_phone(turn: Turn, phone: str) -> str:
+    """A Telegram user has PROVEN the number is theirs (their own contact card, or the code
+    sent to it typed back; a typed number proves nothing, see `send_phone_code`).
+
+    'linked' to the person who has it (one identity across channels), 'new' when nobody has
+    it (kept for the registration, verified), 'taken' when its owner is already on Telegram
+    with another account, 'invalid' when it is not a number."""
+    from backend.people.models import ContactKind
+    from backend.people.service import add_contact
+
+    e164 = phone_number(phone)
+    if e164 is None:
         return "invalid"
-    owner = find_by_contact(turn.session, ContactKind.phone, e164)
+    owner = phone_owner(turn, e164)
     if owner is None:
         turn.set_slots(phone=e164, phone_verified=True)
         return "new"
@@ -184,6 +205,31 @@ def link_shared_phone(turn: Turn, phone: str) -> str:
     turn.conversation.person_id = owner.id
     turn.person = owner
     return "linked"
+
+
+def _claimant(turn: Turn) -> str:
+    return f"{turn.incoming.channel}:{turn.incoming.sender_id or turn.conversation.address}"
+
+
+def send_phone_code(turn: Turn, e164: str, owner: Person) -> SentCode:
+    """A code to the number (by SMS, or a call to a landline), in its owner's language, that
+    only this conversation may type back. Raises Conflict (reason "too_many_codes")."""
+    from backend.people.phone_codes import send_phone_code as send
+
+    return send(
+        turn.session,
+        e164,
+        _claimant(turn),
+        language=owner.language,
+        person_id=owner.id,
+        now=turn.now,
+    )
+
+
+def check_phone_code(turn: Turn, e164: str, code: str) -> RedeemOutcome:
+    from backend.people.phone_codes import redeem_phone_code
+
+    return redeem_phone_code(turn.session, e164, _claimant(turn), code, now=turn.now)
 
 
 def locate_address(turn: Turn, said: str) -> dict[str, Any]:

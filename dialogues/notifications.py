@@ -55,6 +55,10 @@ def _values(payload: dict[str, Any], language: str) -> dict[str, Any]:
     ):
         if payload.get(field) is not None:
             values[placeholder] = payload[field]
+    code = payload.get("code")
+    if isinstance(code, str):
+        # A code read on the phone: one digit at a time, with a pause between them.
+        values["code_spoken"] = ", ".join(code)
     pay_mode = payload.get("pay_mode")
     if pay_mode == "cash" and payload.get("price_cents"):
         values["pay"] = p.say(

@@ -1,8 +1,12 @@
 """First contact: name, phone (Telegram's contact button), address with a read-back.
 
 Diagram: registration.md. On the phone the caller's number is already known, so it is not
-asked. A Telegram user whose shared number is already known (a hotline caller) becomes the
-same person: one identity, every channel. What the person first asked is resumed afterwards.
+asked. A Telegram user who proves a number that is already known (a hotline caller) becomes
+the same person: one identity, every channel. Proof is the user's OWN contact card (Telegram
+says whose card it is), or the one-time code sent to the number (SMS, or a call to a
+landline) typed back; a typed number or someone else's card never links, and until the code
+is right nothing of the owner's (name, requests, address) is shown. What the person first
+asked is resumed afterwards.
 """
 
 from __future__ import annotations
@@ -10,7 +14,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from backend.errors import Conflict
+from backend.people.codes import RedeemResult
+from backend.people.phones import masked_phone
 from dialogues import actions
+from dialogues.flows.postcard_code import typed_code
 from dialogues.messages import Choice, Expect
 from dialogues.turn import Turn
 from dialogues.understanding import yes_or_no
@@ -60,19 +68,106 @@ class RegistrationFlow:
         if incoming.choice == "skip":
             self._ask_address(turn)
             return
-        phone = None
         if incoming.contact is not None:
-            if incoming.contact.user_id not in (None, incoming.sender_id):
-                turn.say("phone_invalid")  # someone else's card: not proof of this number
+            if incoming.contact.user_id is None or incoming.contact.user_id != incoming.sender_id:
+                # Someone else's card (Telegram says whose): not proof of this number.
+                turn.say("phone_not_yours")
                 turn.repeat_question()
                 return
-            phone = incoming.contact.phone
-        elif incoming.text:
-            phone = incoming.text
-        if not phone:
+            self._proven(turn, actions.link_shared_phone(turn, incoming.contact.phone))
+            return
+        if not incoming.text:
             self._ask_phone(turn)
             return
-        outcome = actions.link_shared_phone(turn, phone)
+        self._typed(turn, incoming.text)
+
+    def on_phone_code(self, turn: Turn) -> None:
+        """The code sent to a typed number that someone already has: only the right one,
+        typed back here, makes this account theirs."""
+        incoming = turn.incoming
+        phone = turn.slots.get("pending_phone")
+        if incoming.choice == "skip" or not phone:
+            turn.set_slots(pending_phone=None)
+            turn.say("phone_code.skipped")
+            self._ask_address(turn)
+            return
+        if incoming.choice == "resend":
+            self._send_code(turn, phone)
+            return
+        if incoming.contact is not None:
+            self.on_phone(turn)  # their own card after all: that proves it at once
+            return
+        code = typed_code(incoming)
+        if code is None:
+            if incoming.text and actions.phone_number(incoming.text):
+                self._typed(turn, incoming.text)  # another number: they mistyped the first
+                return
+            turn.say("phone_code.not_a_code")
+            turn.repeat_question()
+            return
+        outcome = actions.check_phone_code(turn, phone, code)
+        if outcome.result == RedeemResult.verified:
+            turn.set_slots(pending_phone=None)
+            self._proven(turn, actions.link_shared_phone(turn, phone))
+            return
+        if outcome.result == RedeemResult.wrong:
+            if outcome.attempts_left == 1:
+                turn.say("phone_code.wrong_last")
+            else:
+                turn.say("phone_code.wrong", left=outcome.attempts_left)
+            turn.repeat_question()
+            return
+        key = (
+            "phone_code.too_many"
+            if outcome.result == RedeemResult.too_many_attempts
+            else "phone_code.expired"
+        )
+        turn.ask(key, Expect.text, self._code_choices(turn))
+
+    # ------------------------------------------------------------------
+    def _typed(self, turn: Turn, said: str) -> None:
+        """A typed number proves nothing: anyone can type a neighbour's."""
+        phone = actions.phone_number(said)
+        if phone is None:
+            turn.say("phone_invalid")
+            turn.repeat_question()
+            return
+        turn.understood()
+        owner = actions.phone_owner(turn, phone)
+        if owner is None:
+            # Nobody's yet: kept for the new person, unverified until an SMS code or a call.
+            turn.set_slots(phone=phone, phone_verified=False)
+            self._ask_address(turn)
+            return
+        # Someone's: this account becomes theirs only with the code sent to that number. Said
+        # the same way whoever the owner is, and nothing of theirs is shown meanwhile.
+        turn.set_slots(phone=None, phone_verified=None)
+        self._send_code(turn, phone)
+
+    def _send_code(self, turn: Turn, phone: str) -> None:
+        owner = actions.phone_owner(turn, phone)
+        if owner is None:  # gone meanwhile: the number is nobody's, nothing to prove
+            turn.set_slots(pending_phone=None)
+            self._typed(turn, phone)
+            return
+        turn.goto(NAME, "phone_code")
+        turn.set_slots(pending_phone=phone)
+        try:
+            sent = actions.send_phone_code(turn, phone, owner)
+        except Conflict as exc:
+            if exc.details.get("reason") != "too_many_codes":
+                raise
+            turn.ask("phone_code.limit", Expect.text, (Choice("skip", turn.prompts.say("skip")),))
+            return
+        key = "phone_code.sent_call" if sent.channel == "voice_call" else "phone_code.sent"
+        turn.ask(key, Expect.text, self._code_choices(turn), phone=masked_phone(sent.phone))
+
+    def _code_choices(self, turn: Turn) -> tuple[Choice, ...]:
+        p = turn.prompts
+        return (Choice("resend", p.say("phone_code.resend")), Choice("skip", p.say("skip")))
+
+    def _proven(self, turn: Turn, outcome: str) -> None:
+        """The number is the sender's (own contact card, or the code): join its owner."""
         if outcome == "invalid":
             turn.say("phone_invalid")
             turn.repeat_question()
@@ -81,9 +176,6 @@ class RegistrationFlow:
             turn.say("phone_taken")
             actions.hand_over(turn, "identity_conflict")
             return
-        if incoming.contact is None:
-            # A typed number is not proven: kept, but unverified until an SMS code or a call.
-            turn.set_slots(phone_verified=False)
         turn.understood()
         if outcome == "linked":
             turn.say("phone_linked")
