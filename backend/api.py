@@ -1,4 +1,8 @@
-"""The REST API: every domain's router under one prefix, and errors as clear JSON."""
+"""The REST API: every domain's router under one prefix, and errors as clear JSON.
+
+Every refusal has one shape, `backend.errors.ErrorOut` ({error, message, details}), and the
+OpenAPI document says so for each route (`ERROR_RESPONSES`). JSON bodies too large or nested
+too deep are refused before they are parsed (`backend.body_guard`)."""
 
 from __future__ import annotations
 
@@ -8,11 +12,13 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
 
 from backend.auth.router import router as auth_router
+from backend.body_guard import JsonBodyGuard
 from backend.conversations.router import router as conversations_router
 from backend.dispatch.router import router as dispatch_router
-from backend.errors import DomainError
+from backend.errors import ERROR_RESPONSES, DomainError
 from backend.ledger.router import router as ledger_router
 from backend.listings.router import router as listings_router
 from backend.matching.router import router as matching_router
@@ -39,11 +45,13 @@ def api_router() -> APIRouter:
         ratings_router,
         reports_router,
     ):
-        api.include_router(router)
+        api.include_router(router, responses=ERROR_RESPONSES)
     return api
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_middleware(JsonBodyGuard, prefixes=(f"{API_PREFIX}/",))
+
     @app.exception_handler(DomainError)
     async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
@@ -69,6 +77,19 @@ def install_error_handlers(app: FastAPI) -> None:
             content={"error": "validation_error", "message": summary, "details": problems},
         )
 
+    @app.exception_handler(HTTPException)
+    async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+        # FastAPI's own refusals (an unknown path, a method not allowed, a body that is not
+        # readable) in the same shape as ours.
+        return JSONResponse(
+            status_code=exc.status_code,
+            content={
+                "error": _HTTP_CODES.get(exc.status_code, "http_error"),
+                "message": exc.detail,
+            },
+            headers=exc.headers,
+        )
+
     @app.exception_handler(IntegrityError)
     async def _integrity_error(_request: Request, exc: IntegrityError) -> JSONResponse:
         # A race lost to a unique constraint: nothing was written, the caller may retry.
@@ -77,6 +98,16 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=409,
             content={"error": "conflict", "message": "this conflicts with existing data"},
         )
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+}
 
 
 def _jsonable(details: dict[str, object]) -> dict[str, object]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.auth.service import resolve_token
 from backend.errors import DomainError
+from backend.pagination import MAX_LIMIT, MAX_OFFSET
 from backend.people.models import Person, Role
 
 
@@ -80,8 +81,8 @@ class Page(BaseModel):
 
 
 def pagination(
-    limit: Annotated[int, Query(ge=1, le=200, description="items per page")] = 50,
-    offset: Annotated[int, Query(ge=0, description="items to skip")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="items per page")] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip")] = 0,
 ) -> Page:
     return Page(limit=limit, offset=offset)
 

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 
+MAX_LIMIT = 200
+MAX_OFFSET = 1_000_000  # far past any listing we hold; a larger one overflows the databases
+
 
 class PageOf(BaseModel, Generic[T]):
     items: list[T]

@@ -24,6 +24,7 @@ from backend.conversations.service import (
 )
 from backend.errors import NotFound
 from backend.pagination import PageOf
+from backend.validation import DbId
 
 router = APIRouter(prefix="/conversations", tags=["conversations"])
 TRANSCRIPT_LENGTH = 200
@@ -49,7 +50,7 @@ def list_conversations(
 
 @router.get("/{conversation_id}", response_model=ConversationDetail)
 def read(
-    session: SessionDep, conversation_id: int, _dispatcher: DispatcherUser
+    session: SessionDep, conversation_id: DbId, _dispatcher: DispatcherUser
 ) -> ConversationDetail:
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
@@ -62,13 +63,16 @@ def read(
 
 
 @router.post("/{conversation_id}/take-over", response_model=ConversationOut)
-def take(session: SessionDep, conversation_id: int, dispatcher: DispatcherUser) -> ConversationOut:
+def take(session: SessionDep, conversation_id: DbId, dispatcher: DispatcherUser) -> ConversationOut:
     return _out(summary(session, take_over(session, conversation_id, dispatcher.id)))
 
 
 @router.post("/{conversation_id}/messages", response_model=MessageOut, status_code=201)
 def write(
-    session: SessionDep, conversation_id: int, data: DispatcherMessageIn, dispatcher: DispatcherUser
+    session: SessionDep,
+    conversation_id: DbId,
+    data: DispatcherMessageIn,
+    dispatcher: DispatcherUser,
 ) -> MessageOut:
     return MessageOut.model_validate(
         dispatcher_says(session, conversation_id, dispatcher.id, data.text)
@@ -77,6 +81,6 @@ def write(
 
 @router.post("/{conversation_id}/hand-back", response_model=ConversationOut)
 def give_back(
-    session: SessionDep, conversation_id: int, dispatcher: DispatcherUser
+    session: SessionDep, conversation_id: DbId, dispatcher: DispatcherUser
 ) -> ConversationOut:
     return _out(summary(session, hand_back(session, conversation_id, dispatcher.id)))

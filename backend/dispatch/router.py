@@ -20,6 +20,7 @@ from backend.dispatch.schemas import (
     RequestStateOut,
 )
 from backend.requests.service import get_request
+from backend.validation import DbId
 
 router = APIRouter(tags=["dispatch"])
 
@@ -36,7 +37,7 @@ PolicyDep = Annotated[DispatchPolicy, Depends(dispatch_policy)]
 
 @router.post("/requests/{request_id}/dispatch", response_model=DispatchOut)
 def dispatch(
-    request_id: int, session: SessionDep, _user: DispatcherUser, policy: PolicyDep
+    request_id: DbId, session: SessionDep, _user: DispatcherUser, policy: PolicyDep
 ) -> DispatchOut:
     """Offer an open request to the best few helpers (none: it is flagged for a dispatcher)."""
     help_request = get_request(session, request_id)
@@ -55,7 +56,7 @@ def dispatch(
     response_model=AcceptOut,
     responses={409: {"description": "already_taken, or offer_closed (expired, cancelled)"}},
 )
-def accept(offer_id: int, session: SessionDep, user: CurrentUser) -> AcceptOut:
+def accept(offer_id: DbId, session: SessionDep, user: CurrentUser) -> AcceptOut:
     result = service.accept_offer(session, offer_id, user.id, utcnow())
     if result.outcome == service.AcceptOutcome.already_taken:
         raise AlreadyTaken(result.text(user.language), request_id=result.request_id)
@@ -65,13 +66,13 @@ def accept(offer_id: int, session: SessionDep, user: CurrentUser) -> AcceptOut:
 
 
 @router.post("/offers/{offer_id}/decline", response_model=OfferOut)
-def decline(offer_id: int, session: SessionDep, user: CurrentUser) -> OfferOut:
+def decline(offer_id: DbId, session: SessionDep, user: CurrentUser) -> OfferOut:
     return OfferOut.model_validate(service.decline_offer(session, offer_id, user.id, utcnow()))
 
 
 @router.post("/requests/{request_id}/assign", response_model=RequestStateOut)
 def assign(
-    request_id: int, data: AssignIn, session: SessionDep, user: DispatcherUser
+    request_id: DbId, data: AssignIn, session: SessionDep, user: DispatcherUser
 ) -> RequestStateOut:
     """A dispatcher's choice of helper; pending offers are withdrawn."""
     help_request = service.assign_by_hand(session, request_id, data.helper_id, user.id, utcnow())
@@ -80,7 +81,7 @@ def assign(
 
 @router.post("/requests/{request_id}/reassign", response_model=RequestStateOut)
 def reassign(
-    request_id: int, data: AssignIn, session: SessionDep, user: DispatcherUser
+    request_id: DbId, data: AssignIn, session: SessionDep, user: DispatcherUser
 ) -> RequestStateOut:
     """An assigned job, not started yet, given to another helper; the first one is released."""
     help_request = service.reassign_by_hand(session, request_id, data.helper_id, user.id, utcnow())
@@ -88,13 +89,13 @@ def reassign(
 
 
 @router.post("/requests/{request_id}/start", response_model=RequestStateOut)
-def start(request_id: int, session: SessionDep, user: CurrentUser) -> RequestStateOut:
+def start(request_id: DbId, session: SessionDep, user: CurrentUser) -> RequestStateOut:
     return RequestStateOut.model_validate(service.start_job(session, request_id, user.id))
 
 
 @router.post("/requests/{request_id}/complete", response_model=RequestStateOut)
 def complete(
-    request_id: int, session: SessionDep, user: CurrentUser, http: Request
+    request_id: DbId, session: SessionDep, user: CurrentUser, http: Request
 ) -> RequestStateOut:
     bps = int(getattr(http.app.state, "commission_bps", 0))
     return RequestStateOut.model_validate(
@@ -104,7 +105,7 @@ def complete(
 
 @router.post("/requests/{request_id}/cancel", response_model=RequestStateOut)
 def cancel(
-    request_id: int,
+    request_id: DbId,
     session: SessionDep,
     user: CurrentUser,
     data: Annotated[CancelIn | None, Body()] = None,

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.dispatch.assignment import AcceptResult
+from backend.validation import DbId
 
 
 class OfferOut(BaseModel):
@@ -50,7 +51,7 @@ class AcceptOut(BaseModel):
 
 
 class AssignIn(BaseModel):
-    helper_id: int
+    helper_id: DbId
 
 
 class CancelIn(BaseModel):

@@ -30,6 +30,7 @@ from backend.ledger.statements import StatementPage, person_statement, statement
 from backend.ledger.verify import verify
 from backend.ledger.views import TransferView
 from backend.people.models import Person, Role
+from backend.validation import MAX_DB_ID, DbId
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
 
@@ -39,7 +40,10 @@ KeyRequired = Annotated[
 ]
 KeyOptional = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
 Limit = Annotated[int, Query(ge=1, le=200)]
-Before = Annotated[int | None, Query(ge=1, description="cursor: next_before of the last page")]
+Before = Annotated[
+    int | None,
+    Query(ge=1, le=MAX_DB_ID, description="cursor: next_before of the last page"),
+]
 
 
 def _is_dispatcher(user: Person) -> bool:
@@ -67,14 +71,18 @@ def _statement(page: StatementPage, limit: int) -> StatementOut:
 
 
 @router.get("/people/{person_id}/accounts", response_model=list[AccountOut])
-def accounts_of(session: SessionDep, person_id: int, user: CurrentUser) -> list[AccountOut]:
+def accounts_of(session: SessionDep, person_id: DbId, user: CurrentUser) -> list[AccountOut]:
     _may_read(user, person_id)
     return [_account(a) for a in person_accounts(session, person_id)]
 
 
 @router.get("/people/{person_id}/statement", response_model=StatementOut)
 def statement_of_person(
-    session: SessionDep, person_id: int, user: CurrentUser, limit: Limit = 50, before: Before = None
+    session: SessionDep,
+    person_id: DbId,
+    user: CurrentUser,
+    limit: Limit = 50,
+    before: Before = None,
 ) -> StatementOut:
     _may_read(user, person_id)
     return _statement(person_statement(session, person_id, limit=limit, before=before), limit)
@@ -87,7 +95,7 @@ def open_(session: SessionDep, data: AccountOpen, _dispatcher: DispatcherUser) -
 
 
 @router.get("/accounts/{account_id}", response_model=AccountOut)
-def read_account(session: SessionDep, account_id: int, user: CurrentUser) -> AccountOut:
+def read_account(session: SessionDep, account_id: DbId, user: CurrentUser) -> AccountOut:
     account = get_account(session, account_id)
     _may_read(user, account.owner_id)
     return _account(account)
@@ -96,7 +104,7 @@ def read_account(session: SessionDep, account_id: int, user: CurrentUser) -> Acc
 @router.get("/accounts/{account_id}/statement", response_model=StatementOut)
 def statement_of_account(
     session: SessionDep,
-    account_id: int,
+    account_id: DbId,
     user: CurrentUser,
     limit: Limit = 50,
     before: Before = None,
@@ -120,7 +128,7 @@ def create_transfer(
 
 
 @router.get("/transfers/{transfer_id}", response_model=TransferOut)
-def read_transfer(session: SessionDep, transfer_id: int, user: CurrentUser) -> TransferOut:
+def read_transfer(session: SessionDep, transfer_id: DbId, user: CurrentUser) -> TransferOut:
     found = service.get_transfer(session, transfer_id)
     if not _is_dispatcher(user):
         owners = {
@@ -135,7 +143,7 @@ def read_transfer(session: SessionDep, transfer_id: int, user: CurrentUser) -> T
 @router.post("/transfers/{transfer_id}/refunds", response_model=TransferOut, status_code=201)
 def create_refund(
     session: SessionDep,
-    transfer_id: int,
+    transfer_id: DbId,
     data: RefundCreate,
     dispatcher: DispatcherUser,
     key: KeyRequired,
@@ -167,7 +175,7 @@ def create_hold(
 @router.post("/holds/{hold_id}/post", response_model=TransferOut)
 def post_hold(
     session: SessionDep,
-    hold_id: int,
+    hold_id: DbId,
     dispatcher: DispatcherUser,
     response: Response,
     key: KeyOptional = None,
@@ -184,7 +192,7 @@ def post_hold(
 @router.post("/holds/{hold_id}/void", response_model=TransferOut)
 def void_hold(
     session: SessionDep,
-    hold_id: int,
+    hold_id: DbId,
     dispatcher: DispatcherUser,
     response: Response,
     key: KeyOptional = None,

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.ledger.models import AccountKind, Unit
+from backend.validation import DbId
 
 # Far above any neighbourhood amount, far below BIGINT: no overflow, no silly typos.
 MAX_AMOUNT = 10_000_000_00
@@ -17,7 +18,7 @@ Amount = Field(gt=0, le=MAX_AMOUNT, description="euro cents, or minutes for time
 
 class AccountOpen(BaseModel):
     kind: AccountKind
-    owner_id: int | None = Field(default=None, description="the person; none for system accounts")
+    owner_id: DbId | None = Field(default=None, description="the person; none for system accounts")
 
 
 class AccountOut(BaseModel):
@@ -36,8 +37,8 @@ class AccountOut(BaseModel):
 
 
 class TransferCreate(BaseModel):
-    debit_account_id: int
-    credit_account_id: int
+    debit_account_id: DbId
+    credit_account_id: DbId
     amount: int = Amount
     unit: Unit | None = Field(default=None, description="when given, both accounts must match")
     # Commissions, job payments, captures and refunds have their own operations.
@@ -46,12 +47,12 @@ class TransferCreate(BaseModel):
 
 
 class HoldCreate(BaseModel):
-    debit_account_id: int
-    credit_account_id: int
+    debit_account_id: DbId
+    credit_account_id: DbId
     amount: int = Amount
     unit: Unit | None = None
     memo: str = Field(default="", max_length=300)
-    job_id: int | None = None
+    job_id: DbId | None = None
 
 
 class HoldPost(BaseModel):

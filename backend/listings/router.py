@@ -21,6 +21,7 @@ from backend.listings.service import (
     to_out,
 )
 from backend.pagination import PageOf
+from backend.validation import DbId
 
 router = APIRouter(prefix="/listings", tags=["listings"])
 
@@ -64,12 +65,12 @@ def browse(
 
 
 @router.get("/{listing_id}", response_model=ListingOut)
-def read(session: SessionDep, listing_id: int, _user: CurrentUser) -> ListingOut:
+def read(session: SessionDep, listing_id: DbId, _user: CurrentUser) -> ListingOut:
     return to_out(session, [ListingHit(get_listing(session, listing_id))], now=utcnow())[0]
 
 
 @router.post("/{listing_id}/close", response_model=ListingOut)
-def close(session: SessionDep, listing_id: int, user: CurrentUser) -> ListingOut:
+def close(session: SessionDep, listing_id: DbId, user: CurrentUser) -> ListingOut:
     now = utcnow()
     listing = close_listing(session, listing_id, user, now=now)
     return to_out(session, [ListingHit(listing)], now=now)[0]

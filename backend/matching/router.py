@@ -11,6 +11,7 @@ from backend.matching.schemas import CandidateOut
 from backend.matching.service import DEFAULT_WEIGHTS, rank_helpers
 from backend.matching.weights import MatchWeights
 from backend.requests.service import get_request
+from backend.validation import DbId
 
 router = APIRouter(prefix="/requests", tags=["matching"])
 
@@ -25,7 +26,7 @@ WeightsDep = Annotated[MatchWeights, Depends(match_weights)]
 
 @router.get("/{request_id}/candidates", response_model=list[CandidateOut])
 def candidates(
-    request_id: int,
+    request_id: DbId,
     session: SessionDep,
     _user: DispatcherUser,
     weights: WeightsDep,

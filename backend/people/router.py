@@ -21,6 +21,7 @@ from backend.people.service import (
     to_public,
     verify_helper_profile,
 )
+from backend.validation import DbId
 
 router = APIRouter(prefix="/people", tags=["people"])
 
@@ -53,7 +54,7 @@ def read_me(user: CurrentUser) -> PersonOut:
 
 
 @router.get("/{person_id}", response_model=PersonOut | PersonPublic)
-def read(session: SessionDep, person_id: int, user: CurrentUser) -> PersonOut | PersonPublic:
+def read(session: SessionDep, person_id: DbId, user: CurrentUser) -> PersonOut | PersonPublic:
     person = get_person(session, person_id)
     if person.id == user.id or user.has_role(Role.dispatcher, Role.admin):
         return to_out(person)
@@ -62,7 +63,7 @@ def read(session: SessionDep, person_id: int, user: CurrentUser) -> PersonOut | 
 
 @router.put("/{person_id}/helper-profile", response_model=PersonOut)
 def put_helper_profile(
-    session: SessionDep, person_id: int, data: HelperProfileIn, user: CurrentUser
+    session: SessionDep, person_id: DbId, data: HelperProfileIn, user: CurrentUser
 ) -> PersonOut:
     if person_id != user.id and not user.has_role(Role.dispatcher, Role.admin):
         raise NotAllowed("you may only edit your own helper profile")
@@ -72,15 +73,15 @@ def put_helper_profile(
 
 
 @router.post("/{person_id}/verify-helper", response_model=PersonOut)
-def verify_helper(session: SessionDep, person_id: int, _dispatcher: DispatcherUser) -> PersonOut:
+def verify_helper(session: SessionDep, person_id: DbId, _dispatcher: DispatcherUser) -> PersonOut:
     return to_out(verify_helper_profile(session, person_id))
 
 
 @router.post("/{person_id}/suspend", response_model=PersonOut)
-def suspend(session: SessionDep, person_id: int, dispatcher: DispatcherUser) -> PersonOut:
+def suspend(session: SessionDep, person_id: DbId, dispatcher: DispatcherUser) -> PersonOut:
     return to_out(suspend_person(session, person_id, actor_id=dispatcher.id))
 
 
 @router.post("/{person_id}/reinstate", response_model=PersonOut)
-def reinstate(session: SessionDep, person_id: int, _dispatcher: DispatcherUser) -> PersonOut:
+def reinstate(session: SessionDep, person_id: DbId, _dispatcher: DispatcherUser) -> PersonOut:
     return to_out(reinstate_person(session, person_id))

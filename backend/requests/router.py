@@ -18,6 +18,7 @@ from backend.requests.visibility import (
     has_offer,
     may_see_details,
 )
+from backend.validation import DbId
 
 router = APIRouter(prefix="/requests", tags=["requests"])
 
@@ -58,7 +59,7 @@ def list_requests(
 
 @router.get("/{request_id}", response_model=HelpRequestDetail | HelpRequestOut)
 def read(
-    session: SessionDep, request_id: int, user: CurrentUser
+    session: SessionDep, request_id: DbId, user: CurrentUser
 ) -> HelpRequestDetail | HelpRequestOut:
     request = get_request(session, request_id)
     if may_see_details(user, request):

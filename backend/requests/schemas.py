@@ -7,11 +7,11 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from backend.requests.models import PayMode
-from backend.validation import aware, known_service
+from backend.validation import DbId, aware, known_service
 
 
 class HelpRequestCreate(BaseModel):
-    requester_id: int
+    requester_id: DbId
     service: str | None = None
     details: str = Field(default="", max_length=4000)
     place_text: str = Field(default="", max_length=300)

@@ -26,6 +26,7 @@ from backend.trust.service import (
     report,
     resolve_report,
 )
+from backend.validation import DbId
 
 ratings_router = APIRouter(prefix="/ratings", tags=["trust"])
 reports_router = APIRouter(prefix="/reports", tags=["trust"])
@@ -39,7 +40,7 @@ def give_rating(session: SessionDep, data: RatingCreate, user: CurrentUser) -> R
 
 
 @ratings_router.get("/helpers/{helper_id}", response_model=PageOf[RatingPublic])
-def helper_ratings(session: SessionDep, helper_id: int, page: PageDep) -> PageOf[RatingPublic]:
+def helper_ratings(session: SessionDep, helper_id: DbId, page: PageDep) -> PageOf[RatingPublic]:
     """What neighbours said of a helper (public)."""
     get_person(session, helper_id)
     items, total = ratings_of_helper(session, helper_id, limit=page.limit, offset=page.offset)
@@ -47,7 +48,7 @@ def helper_ratings(session: SessionDep, helper_id: int, page: PageDep) -> PageOf
 
 
 @ratings_router.get("/helpers/{helper_id}/summary", response_model=RatingSummaryOut)
-def helper_summary(session: SessionDep, helper_id: int) -> RatingSummaryOut:
+def helper_summary(session: SessionDep, helper_id: DbId) -> RatingSummaryOut:
     get_person(session, helper_id)
     count, mean = helper_rating_summary(session, [helper_id]).get(helper_id, (0, None))
     return RatingSummaryOut(helper_id=helper_id, count=count, mean=mean)
@@ -77,12 +78,12 @@ def reports(
 
 
 @reports_router.get("/{report_id}", response_model=ReportOut)
-def read_report(session: SessionDep, report_id: int, _dispatcher: DispatcherUser) -> ReportOut:
+def read_report(session: SessionDep, report_id: DbId, _dispatcher: DispatcherUser) -> ReportOut:
     return ReportOut.model_validate(get_report(session, report_id))
 
 
 @reports_router.post("/{report_id}/resolve", response_model=ReportOut)
 def resolve(
-    session: SessionDep, report_id: int, data: ReportResolve, dispatcher: DispatcherUser
+    session: SessionDep, report_id: DbId, data: ReportResolve, dispatcher: DispatcherUser
 ) -> ReportOut:
     return ReportOut.model_validate(resolve_report(session, report_id, dispatcher, data.resolution))

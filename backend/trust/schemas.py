@@ -7,10 +7,11 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.trust.models import ReportKind, ReportStatus
+from backend.validation import DbId
 
 
 class RatingCreate(BaseModel):
-    request_id: int
+    request_id: DbId
     stars: int = Field(ge=1, le=5, description="1 (bad) to 5 (excellent)")
     comment: str = Field(default="", max_length=1000)
 
@@ -47,8 +48,8 @@ class RatingSummaryOut(BaseModel):
 class ReportCreate(BaseModel):
     kind: ReportKind
     text: str = Field(default="", max_length=4000)
-    request_id: int | None = None
-    about_id: int | None = Field(default=None, description="the person reported, if any")
+    request_id: DbId | None = None
+    about_id: DbId | None = Field(default=None, description="the person reported, if any")
 
 
 class ReportOut(BaseModel):
