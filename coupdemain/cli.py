@@ -10,6 +10,7 @@ import typer
 from coupdemain.cli_admin import admin_app
 from coupdemain.cli_demo import demo_app
 from coupdemain.cli_nlu import nlu_app
+from coupdemain.cli_people import people_app, privacy_app
 from coupdemain.cli_worker import worker
 from coupdemain.settings import Settings
 
@@ -21,6 +22,8 @@ app.add_typer(db_app, name="db")
 
 app.add_typer(demo_app, name="demo")
 app.add_typer(admin_app, name="admin")
+app.add_typer(people_app, name="people", help="A person's data: export it (GDPR access), erase it.")
+app.add_typer(privacy_app, name="privacy", help="Personal data retention: the purge, by hand.")
 app.command("worker")(worker)
 
 
