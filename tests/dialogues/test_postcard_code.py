@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.conversations.models import Conversation
-from backend.people import postcards
+from backend.people import codes, postcards
 from backend.people.models import Address, Person, PostcardCode, Role
 from backend.people.schemas import PersonCreate
 from backend.people.service import create_person
@@ -25,7 +25,7 @@ CODE = "012345"  # begins with 0, the phone's key for a human: the code must sti
 
 @pytest.fixture(autouse=True)
 def _known_code(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(postcards, "secrets", SimpleNamespace(randbelow=lambda _n: int(CODE)))
+    monkeypatch.setattr(codes, "secrets", SimpleNamespace(randbelow=lambda _n: int(CODE)))
 
 
 def _with_card(session: Session, *, issued_at: object = NOW, **resident: object) -> Person:

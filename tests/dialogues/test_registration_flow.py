@@ -68,7 +68,8 @@ def test_someone_elses_contact_card_is_not_proof_of_a_number(chat: Callable[...,
     tg.say("salut")
     tg.say("Paul Durand")
     replies = tg.send(contact=Contact(phone="+33639980099", user_id="777"))
-    assert replies[0].startswith("Ce numéro ne semble pas valide")
+    assert replies[0].startswith("Cette fiche est celle d'une autre personne.")
+    assert replies[1].startswith("Pour vous joindre, partagez votre numéro")
 
 
 def test_known_caller_is_greeted_by_name_and_not_registered_again(
