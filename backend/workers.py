@@ -32,6 +32,10 @@ class PollingWorker:
     def stopping(self) -> bool:
         return self._stop.is_set()
 
+    def tick(self) -> int:
+        """One pass; how much it did (0: idle, the loop sleeps `interval` before the next)."""
+        return self._tick(self)
+
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         self._thread.start()
@@ -55,7 +59,7 @@ class PollingWorker:
         log.info("%s started", self.name)
         while not self._stop.is_set():
             try:
-                busy = self._tick(self)
+                busy = self.tick()
             except Exception:  # keep the loop alive; the row-level retry is in the tick
                 log.exception("%s: tick failed", self.name)
                 busy = 0
