@@ -30,52 +30,83 @@ class Engine:
         self,
         session_factory: sessionmaker[Session],
         parser: IntentParser,
-        config: EngineConfig | None = None,
+        config: EngineConfig,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._factory = session_factory
         self.parser = parser  # public: the composition root may warm it up
-        self._config = config or EngineConfig()
+        self._config = config
         self._clock = clock
 
     def handle(self, incoming: Incoming) -> TurnResult:
+        """One turn in one transaction, written for the usual case: a new message that the
+        flow handles. The two rare cases pay for themselves instead of every turn paying for
+        them: a retry is found when its transcript row collides with the original's (the
+        whole turn is rolled back, and the replies already given are read), and a refusal
+        of the domain rolls the flow's work back and records the turn again, without it.
+        """
         now = self._clock()
         incoming = _clean(incoming)
+        try:
+            with transaction(self._factory) as session:
+                return self._turn(session, incoming, now)
+        except store.AlreadyHandled:
+            return self._earlier(incoming)
+        except _Refused as refused:
+            try:
+                with transaction(self._factory) as session:
+                    conversation, _ = self._open(session, incoming)
+                    store.log_turn(session, conversation, incoming, refused.replies)
+                    return TurnResult(replies=refused.replies, language=conversation.language)
+            except store.AlreadyHandled:
+                return self._earlier(incoming)
+
+    def _open(self, session: Session, incoming: Incoming) -> tuple[Conversation, Person | None]:
+        conversation, person = store.lock_conversation(
+            session, incoming.channel, incoming.address, _language(incoming, self._config)
+        )
+        return conversation, person or _identify(session, conversation, incoming)
+
+    def _turn(self, session: Session, incoming: Incoming, now: datetime) -> TurnResult:
+        conversation, person = self._open(session, incoming)
+        if conversation.handled_by != "bot":
+            replies = self._while_a_human_has_it(conversation, incoming)
+            store.log_turn(session, conversation, incoming, replies)
+            return TurnResult(replies=replies, silent=not replies, language=conversation.language)
+        turn = Turn(
+            session=session,
+            conversation=conversation,
+            incoming=incoming,
+            person=person,
+            parser=self.parser,
+            config=self._config,
+            now=now,
+        )
+        turn.incoming = _resolve_choice(turn)
+        try:
+            route(turn)
+        except DomainError as exc:
+            # A refusal of the domain is said plainly; the conversation goes on.
+            replies = [*self._too_long(turn), *turn.replies, Outgoing(text=exc.message)]
+            raise _Refused(replies) from exc
+        turn.replies[:0] = self._too_long(turn)
+        store.log_turn(session, conversation, incoming, turn.replies)
+        return TurnResult(replies=turn.replies, language=turn.language)
+
+    def _earlier(self, incoming: Incoming) -> TurnResult:
         with transaction(self._factory) as session:
-            conversation = store.lock_conversation(
+            conversation, _ = store.lock_conversation(
                 session, incoming.channel, incoming.address, _language(incoming, self._config)
             )
             earlier = store.earlier_replies(session, conversation, incoming.external_id)
-            if earlier is not None:
-                return TurnResult(replies=earlier, duplicate=True, language=conversation.language)
-            logged = store.log_incoming(session, conversation, incoming)
-            person = _identify(session, conversation, incoming)
-            if conversation.handled_by != "bot":
-                replies = self._while_a_human_has_it(conversation, incoming)
-                store.log_replies(session, conversation, logged, replies)
-                return TurnResult(
-                    replies=replies, silent=not replies, language=conversation.language
-                )
-            turn = Turn(
-                session=session,
-                conversation=conversation,
-                incoming=incoming,
-                person=person,
-                parser=self.parser,
-                config=self._config,
-                now=now,
-            )
-            turn.incoming = _resolve_choice(turn)
-            try:
-                with session.begin_nested():
-                    route(turn)
-            except DomainError as exc:
-                # A refusal of the domain is said plainly; the conversation goes on.
-                turn.replies.append(Outgoing(text=exc.message))
-            if incoming.text and len(incoming.text) > MAX_UNDERSTOOD_TEXT:
-                turn.replies.insert(0, Outgoing(text=turn.prompts.say("too_long")))
-            store.log_replies(session, conversation, logged, turn.replies)
-            return TurnResult(replies=turn.replies, language=turn.language)
+            return TurnResult(replies=earlier or [], duplicate=True, language=conversation.language)
+
+    @staticmethod
+    def _too_long(turn: Turn) -> list[Outgoing]:
+        text = turn.incoming.text
+        if text and len(text) > MAX_UNDERSTOOD_TEXT:
+            return [Outgoing(text=turn.prompts.say("too_long"))]
+        return []
 
     def _while_a_human_has_it(
         self, conversation: Conversation, incoming: Incoming
@@ -90,6 +121,14 @@ class Engine:
 
 _CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
 MAX_INCOMING_TEXT = 10_000
+
+
+class _Refused(Exception):  # noqa: N818  (a control-flow signal, not an error)
+    """The domain refused: the flow's work is rolled back, these replies are recorded."""
+
+    def __init__(self, replies: list[Outgoing]) -> None:
+        super().__init__("refused")
+        self.replies = replies
 
 
 def _clean(incoming: Incoming) -> Incoming:

@@ -8,33 +8,48 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.conversations.models import Conversation, ConversationMessage
 from backend.db import utcnow
+from backend.people.models import Person
 from dialogues.messages import Incoming, Outgoing
 
 MAX_STORED_TEXT = 4000
 
 
-def lock_conversation(session: Session, channel: str, address: str, language: str) -> Conversation:
-    """The conversation row, created on first contact, locked until the transaction ends."""
+class AlreadyHandled(Exception):  # noqa: N818  (a signal: this message is a retry)
+    """The message's transcript row collides with the original's: the turn was a retry."""
+
+
+def lock_conversation(
+    session: Session, channel: str, address: str, language: str
+) -> tuple[Conversation, Person | None]:
+    """The conversation row, created on first contact, locked until the transaction ends,
+    and its person, read in the same statement (a turn always needs them)."""
     stmt = (
-        select(Conversation)
+        select(Conversation, Person)
+        .outerjoin(Person, Person.id == Conversation.person_id)
         .where(Conversation.channel == channel, Conversation.address == address)
-        .with_for_update()
+        .with_for_update(of=Conversation)
     )
-    conversation = session.scalar(stmt)
-    if conversation is not None:
-        return conversation
-    try:
-        with session.begin_nested():
-            session.add(Conversation(channel=channel, address=address, language=language, state={}))
-    except IntegrityError:
-        pass  # another turn created it first; take theirs
-    return session.scalars(stmt).one()
+    found = session.execute(stmt).first()
+    if found is not None:
+        return found[0], found[1]
+    # First contact: created unless another turn just did (then theirs is taken, locked).
+    dialect = session.get_bind().dialect.name
+    create = (pg_insert if dialect == "postgresql" else sqlite_insert)(Conversation)
+    session.execute(
+        create.values(
+            channel=channel, address=address, language=language, state={}, flags=[]
+        ).on_conflict_do_nothing(index_elements=["channel", "address"])
+    )
+    conversation, person = session.execute(stmt).one()
+    return conversation, person
 
 
 def earlier_replies(
@@ -71,44 +86,42 @@ def describe(incoming: Incoming) -> str:
     return "[vide]"
 
 
-def log_incoming(
-    session: Session, conversation: Conversation, incoming: Incoming
-) -> ConversationMessage:
-    payload: dict[str, Any] = {}
+def log_turn(
+    session: Session, conversation: Conversation, incoming: Incoming, replies: list[Outgoing]
+) -> None:
+    """The message and its replies in the transcript, written last and together (one INSERT),
+    so that the unique external id is also the retry check. Raises AlreadyHandled."""
+    payload: dict[str, Any] = {"replies": [r.to_dict() for r in replies]}
     if incoming.speech_confidence is not None:
         payload["speech_confidence"] = incoming.speech_confidence
-    row = ConversationMessage(
-        conversation_id=conversation.id,
-        direction="in",
-        author="person",
-        text=describe(incoming),
-        payload=payload,
-        external_id=incoming.external_id,
-    )
-    session.add(row)
     conversation.last_message_at = utcnow()
-    session.flush()
-    return row
-
-
-def log_replies(
-    session: Session,
-    conversation: Conversation,
-    incoming_row: ConversationMessage | None,
-    replies: list[Outgoing],
-    *,
-    author: str = "bot",
-) -> None:
-    if incoming_row is not None:
-        incoming_row.payload = {**incoming_row.payload, "replies": [r.to_dict() for r in replies]}
-    for reply in replies:
-        session.add(
-            ConversationMessage(
-                conversation_id=conversation.id,
-                direction="out",
-                author=author,
-                text=reply.text[:MAX_STORED_TEXT],
-                payload=reply.to_dict(),
-            )
-        )
-    conversation.last_message_at = utcnow()
+    session.flush()  # the flow's own writes first: a collision below can only be the retry's
+    common = {"conversation_id": conversation.id, "created_at": utcnow()}
+    rows: list[dict[str, Any]] = [
+        {
+            **common,
+            "direction": "in",
+            "author": "person",
+            "text": describe(incoming),
+            "payload": payload,
+            "external_id": incoming.external_id,
+        }
+    ]
+    rows += [
+        {
+            **common,
+            "direction": "out",
+            "author": "bot",
+            "text": reply.text[:MAX_STORED_TEXT],
+            "payload": reply.to_dict(),
+            "external_id": None,
+        }
+        for reply in replies
+    ]
+    try:
+        # One statement for all rows (executemany / insertmanyvalues); ids keep their order.
+        session.execute(insert(ConversationMessage).execution_options(render_nulls=True), rows)
+    except IntegrityError as exc:
+        if incoming.external_id is None:
+            raise
+        raise AlreadyHandled(incoming.external_id) from exc
