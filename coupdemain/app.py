@@ -11,6 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.api import api_router, install_error_handlers
+from backend.auth.deps import parse_networks
+from backend.auth.throttle import LoginThrottle
 from backend.db import make_engine, make_session_factory
 from backend.dispatch.service import DispatchPolicy
 from bots.telegram import TelegramChannel
@@ -139,6 +141,8 @@ def create_app(
     app.state.session_factory = factory
     app.state.conversation_engine = conversation_engine
     app.state.voice_channel = voice  # the hotline (Twilio), None when off
+    app.state.login_throttle = LoginThrottle(factory)  # ThrottlePolicy's defaults
+    app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     app.state.commission_bps = settings.commission_bps
     install_error_handlers(app)
     app.include_router(api_router())

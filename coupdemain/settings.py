@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     dispatcher_phone: str | None = None
 
     redis_url: str | None = None  # live console updates across web instances
+    # Behind a reverse proxy: its addresses or networks, comma-separated ("10.0.0.5,
+    # 10.1.0.0/16"). Only requests from these are believed about the client's address
+    # (X-Forwarded-For), which login throttling counts by; empty: the peer's address is.
+    trusted_proxies: str = ""
     rasa_url: str | None = None
     nlu_models_dir: Path | None = None
     commission_bps: int = 1000  # 10 % on paid jobs; volunteer help pays none

@@ -6,11 +6,14 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from backend.api_deps import CurrentUser, DispatcherUser, NotAuthenticated, SessionDep
-from backend.auth.service import authenticate, issue_token, revoke_token
+from backend.auth.deps import ClientAddress, ThrottleDep
+from backend.auth.service import issue_token, revoke_token
+from backend.auth.throttle import Throttled, log_in
 from backend.people.schemas import PersonOut
 from backend.people.service import get_person, to_out
 
@@ -23,13 +26,36 @@ class TokenOut(BaseModel):
     expires_at: datetime
 
 
-@router.post("/token", response_model=TokenOut, summary="Log in with login and password")
+@router.post(
+    "/token",
+    response_model=TokenOut,
+    summary="Log in with login and password",
+    responses={
+        429: {
+            "description": "too many failed attempts for this login or from this address "
+            "(too_many_attempts); the Retry-After header says in how many seconds to retry",
+        }
+    },
+)
 def login(
     session: SessionDep,
+    throttle: ThrottleDep,
+    address: ClientAddress,
     username: Annotated[str, Form(max_length=120)],
     password: Annotated[str, Form(max_length=200)],
-) -> TokenOut:
-    person = authenticate(session, username, password)
+) -> TokenOut | JSONResponse:
+    person = log_in(session, throttle, username, password, address)
+    if isinstance(person, Throttled):
+        # Refused whatever the password: the answer must not tell a right guess apart.
+        return JSONResponse(
+            status_code=429,
+            content={
+                "error": "too_many_attempts",
+                "message": f"too many login attempts; try again in {person.seconds} seconds",
+                "details": {"retry_after_seconds": person.seconds},
+            },
+            headers={"Retry-After": str(person.seconds)},
+        )
     if person is None:
         raise NotAuthenticated("wrong login or password")
     token, expires_at = issue_token(session, person, label="login")

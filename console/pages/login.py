@@ -10,7 +10,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from backend.api_deps import SessionDep
-from backend.auth.service import authenticate, issue_token, revoke_token
+from backend.auth.deps import ClientAddress, ThrottleDep
+from backend.auth.service import issue_token, revoke_token
+from backend.auth.throttle import Throttled, log_in
 from console.session import (
     CONSOLE_ROLES,
     LOGIN_CSRF_COOKIE,
@@ -34,7 +36,12 @@ def _safe_next(target: str | None) -> str:
 
 
 def _login_page(
-    request: Request, *, error: str = "", login: str = "", status: int = 200
+    request: Request,
+    *,
+    error: str = "",
+    login: str = "",
+    status: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     token = new_login_csrf()
     response = render(
@@ -46,6 +53,7 @@ def _login_page(
         login=login,
         next=_safe_next(request.query_params.get("next")),
     )
+    response.headers.update(headers or {})
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
         token,
@@ -69,6 +77,8 @@ def login_form(request: Request, session: SessionDep) -> Response:
 def login(
     request: Request,
     session: SessionDep,
+    throttle: ThrottleDep,
+    address: ClientAddress,
     username: Annotated[str, Form(max_length=120)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
     csrf: Annotated[str, Form(max_length=200)] = "",
@@ -78,7 +88,21 @@ def login(
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(csrf, expected):
         return _login_page(request, error=t("login.expired_form"), login=username, status=403)
-    person = authenticate(session, username.strip(), password)
+    person = log_in(session, throttle, username.strip(), password, address)
+    if isinstance(person, Throttled):
+        # Refused whatever the password, so the page cannot tell a right guess apart.
+        words = (
+            t("login.throttled_one")
+            if person.minutes == 1
+            else t("login.throttled", minutes=person.minutes)
+        )
+        return _login_page(
+            request,
+            error=words,
+            login=username,
+            status=429,
+            headers={"Retry-After": str(person.seconds)},
+        )
     if person is None:
         return _login_page(request, error=t("login.wrong"), login=username, status=401)
     if not person.has_role(*CONSOLE_ROLES):
