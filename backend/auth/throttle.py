@@ -1,8 +1,9 @@
 """Throttling password guesses, per account (login name) and per client address.
 
 State is rows of `login_attempts`, so every web process sees the same counts. An attempt's
-row is committed *before* its password is checked: simultaneous guesses, from one process
-or several, all count. The row is then judged against the rows before it:
+row is written and judged against the rows before it, under a lock on its login name and
+address, and committed *before* its password is checked: simultaneous guesses, from one
+process or several, all count. It is refused:
 
 - per account: after `account_failures` failures within `window`, the account is locked for
   the next step of `account_locks` (1, 5, then 15 minutes: capped, so an attacker can delay
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.auth.models import LoginAttempt
@@ -98,13 +99,13 @@ class LoginThrottle:
         key, address = login_key(login), address[:64]
         now = self.clock()
         with transaction(self.factory) as session:
+            _serialize(session, key, address)
             cutoff = now - max(self.policy.memory, self.policy.window)
             session.execute(delete(LoginAttempt).where(LoginAttempt.at < cutoff))
             row = LoginAttempt(login=key, address=address, at=now)
             session.add(row)
             session.flush()
             mine = row.id
-        with transaction(self.factory) as session:
             waits: list[tuple[timedelta, Reason]] = []
             for wait, reason in (
                 (self._account_wait(session, key, mine, now), "account"),
@@ -164,6 +165,20 @@ class LoginThrottle:
             return None
         # Allowed again once enough of the oldest have left the window.
         return before[len(before) - limit] + self.policy.window - now
+
+
+def _serialize(session: Session, key: str, address: str) -> None:
+    """Attempts on one login name, or from one address, are judged one after the other
+    (until the transaction ends): simultaneous guesses each see the ones before. SQLite
+    has one writer at a time anyway; PostgreSQL takes advisory locks, always the login's
+    then the address's (one order, no deadlock; two key spaces, no collision between them)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for space, value in ((1, key), (2, address)):
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, hashtext(:value))"),
+            {"space": space, "value": value},
+        )
 
 
 def account_lock(
