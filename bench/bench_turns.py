@@ -110,6 +110,7 @@ class EchoEngine:
 
 def _conversation_engine(database: Engine) -> ConversationEngine:
     """The engine as create_app builds it, with the local NLU model loaded."""
+    from backend.dispatch.config import DispatchConfig
     from backend.dispatch.service import DispatchPolicy
     from dialogues.config import EngineConfig
     from dialogues.engine import Engine as DialogueEngine
@@ -117,7 +118,7 @@ def _conversation_engine(database: Engine) -> ConversationEngine:
 
     parser = load_or_train(MODELS_DIR)
     parser.parse("bonjour")  # loaded before the first turn, as at the app's start
-    config = EngineConfig(dispatch_policy=DispatchPolicy())
+    config = EngineConfig(dispatch=DispatchConfig(policy=DispatchPolicy(), commission_bps=1000))
     return DialogueEngine(make_session_factory(database), parser, config)
 
 

@@ -94,12 +94,11 @@ def _serve(database_url: str, port: int) -> None:
     import uvicorn
     from fastapi import Request, Response
 
-    from backend.dispatch.service import DispatchPolicy
     from bots.voice.render import CallUrls, Transfers, render_call
     from bots.voice.signature import TwilioSignature
     from coupdemain.app import create_app
+    from coupdemain.configuration import dispatch_config, engine_config
     from coupdemain.settings import Settings
-    from dialogues.config import EngineConfig
     from dialogues.engine import Engine
     from dialogues.messages import Choice, Expect, Outgoing
     from nlu.artefact import load_or_train
@@ -121,7 +120,7 @@ def _serve(database_url: str, port: int) -> None:
     engine = Engine(
         make_session_factory(make_engine(database_url)),
         parser,
-        EngineConfig(dispatch_policy=DispatchPolicy()),
+        engine_config(settings, dispatch_config(settings)),
     )
     app = create_app(settings, conversation_engine=engine)
     signature = TwilioSignature(TOKEN, PUBLIC_URL)

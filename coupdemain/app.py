@@ -14,16 +14,15 @@ from backend.api import api_router, install_error_handlers
 from backend.auth.deps import parse_networks
 from backend.auth.throttle import LoginThrottle
 from backend.db import make_engine, make_session_factory
-from backend.dispatch.service import DispatchPolicy
 from bots.telegram import TelegramChannel
 from bots.voice import TwilioConfig, VoiceChannel
 from console import Nudges, mount_console
 from console.app import DEFAULT_REFRESH_SECONDS
+from coupdemain.configuration import dispatch_config, engine_config
 from coupdemain.live_updates import ChangeFeed
 from coupdemain.nlu_parser import build_parser
 from coupdemain.settings import Settings
 from coupdemain.workers import Workers, build_workers, job_handlers, retention_policy, senders
-from dialogues.config import EngineConfig
 from dialogues.engine import Engine
 from dialogues.notifications import render_notification
 from dialogues.protocols import ConversationEngine
@@ -92,16 +91,10 @@ def create_app(
         settings.var_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url)
     factory = make_session_factory(engine)
-    policy = DispatchPolicy()
+    dispatch = dispatch_config(settings)  # once: the API, the console, the engine, the timers
     if conversation_engine is None:
         conversation_engine = Engine(
-            factory,
-            build_parser(settings),
-            EngineConfig(
-                default_language=settings.language,
-                commission_bps=settings.commission_bps,
-                dispatch_policy=policy,
-            ),
+            factory, build_parser(settings), engine_config(settings, dispatch)
         )
     telegram = telegram_channel(settings, conversation_engine)
     voice = voice_channel(settings, conversation_engine, factory)
@@ -118,7 +111,9 @@ def create_app(
             await telegram.start()
         if settings.run_workers:  # off in web processes beside a `coupdemain worker`
             workers = build_workers(
-                factory, senders(settings, voice), job_handlers(policy, retention_policy(settings))
+                factory,
+                senders(settings, voice),
+                job_handlers(dispatch.policy, retention_policy(settings)),
             )
             workers.start()
         try:
@@ -143,7 +138,7 @@ def create_app(
     app.state.voice_channel = voice  # the hotline (Twilio), None when off
     app.state.login_throttle = LoginThrottle(factory)  # ThrottlePolicy's defaults
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
-    app.state.commission_bps = settings.commission_bps
+    app.state.dispatch_config = dispatch  # read through backend.dispatch.deps
     install_error_handlers(app)
     app.include_router(api_router())
     mount_console(

@@ -47,14 +47,13 @@ def chat(
 ) -> None:
     """A Telegram-like conversation in the terminal, on the real engine and database."""
     from backend.db import make_engine, make_session_factory
+    from coupdemain.configuration import dispatch_config, engine_config
     from coupdemain.nlu_parser import build_parser
     from coupdemain.terminal_chat import TerminalChat
-    from dialogues.config import EngineConfig
     from dialogues.engine import Engine
 
     settings = Settings()
     logging.basicConfig(level=logging.WARNING)
-    from backend.dispatch.service import DispatchPolicy
     from coupdemain.bootstrap import (
         DemoInUse,
         demo_is_seeded,
@@ -81,15 +80,8 @@ def chat(
 
     prepare_database(settings)
     factory = make_session_factory(make_engine(settings.resolved_database_url))
-    engine = Engine(
-        factory,
-        build_parser(settings),
-        EngineConfig(
-            default_language=settings.language,
-            commission_bps=settings.commission_bps,
-            dispatch_policy=DispatchPolicy(),
-        ),
-    )
+    config = engine_config(settings, dispatch_config(settings))  # as `serve` builds it
+    engine = Engine(factory, build_parser(settings), config)
     TerminalChat(engine, factory, user_id=str(telegram_id), name=name, language=language).run()
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from backend.dispatch.config import DispatchConfig
 
 
 @dataclass(frozen=True)
 class EngineConfig:
+    # How a confirmed request is offered to helpers, and the commission on a paid job that a
+    # helper reports done: the same object the REST API and the console are given.
+    dispatch: DispatchConfig
     default_language: str = "fr"
-    commission_bps: int = 1000
-    # Passed to backend.dispatch when a request is confirmed (offers per round, timeouts...).
-    dispatch_policy: Any = None

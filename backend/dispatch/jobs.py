@@ -1,4 +1,4 @@
-"""Timers dispatch leaves for the jobs worker: `JOB_HANDLERS[kind](session, payload, now)`."""
+"""Timers dispatch leaves for the jobs worker, by kind: `job_handlers(policy)`."""
 
 from __future__ import annotations
 
@@ -28,6 +28,3 @@ def job_handlers(policy: DispatchPolicy) -> dict[str, JobHandler]:
         )
 
     return {ROUND_EXPIRY: expire_round}
-
-
-JOB_HANDLERS: dict[str, JobHandler] = job_handlers(DispatchPolicy())

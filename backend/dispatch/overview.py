@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.dispatch.models import Offer
-from backend.matching.service import DEFAULT_WEIGHTS, Candidate, rank_helpers
+from backend.matching.service import Candidate, rank_helpers
 from backend.matching.weights import MatchWeights
 from backend.people.models import Person
 from backend.requests.models import HelpRequest, RequestEvent, RequestStatus
@@ -54,8 +54,8 @@ def hand_candidates(
     session: Session,
     request: HelpRequest,
     *,
+    weights: MatchWeights,
     limit: int = 10,
-    weights: MatchWeights = DEFAULT_WEIGHTS,
 ) -> list[Candidate] | None:
     """The best helpers to give this request to by hand (the one who has it left out); None
     when it cannot be given by hand, or cannot be ranked (no service or place yet)."""

@@ -26,10 +26,8 @@ class DispatchPolicy:
         }
 
     @classmethod
-    def from_payload(
-        cls, payload: dict[str, Any], default: DispatchPolicy | None = None
-    ) -> DispatchPolicy:
-        base = default or cls()
+    def from_payload(cls, payload: dict[str, Any], base: DispatchPolicy) -> DispatchPolicy:
+        """A round's policy from its timer; what the timer does not say comes from `base`."""
         return cls(
             offers_per_round=int(payload.get("offers_per_round", base.offers_per_round)),
             offer_ttl=timedelta(

@@ -17,7 +17,6 @@ from backend.requests.models import HelpRequest, RequestStatus
 from backend.requests.service import flag_for_dispatcher, record, transition
 
 NOBODY_AVAILABLE = "nobody available"
-DEFAULT_POLICY = DispatchPolicy()
 
 
 def start_dispatch(
@@ -45,8 +44,8 @@ def expire_offers(
     request_id: int,
     now: datetime,
     *,
+    policy: DispatchPolicy,
     round_no: int | None = None,
-    policy: DispatchPolicy = DEFAULT_POLICY,
 ) -> None:
     """The timer of a round: offers past their time expire; if nobody is left waiting to
     answer, the next round starts. Safe to run late, twice, or after an accept."""
@@ -68,9 +67,12 @@ def expire_offers(
     _next_round(session, request, settings, now, current, first_round)
 
 
-def decline_offer(session: Session, offer_id: int, helper_id: int, now: datetime) -> Offer:
+def decline_offer(
+    session: Session, offer_id: int, helper_id: int, now: datetime, policy: DispatchPolicy
+) -> Offer:
     """ "No thanks": recorded, and when that was the last answer awaited in the round, the next
-    helpers are asked at once rather than when the round's time is up."""
+    helpers are asked at once rather than when the round's time is up (ranked by `policy`'s
+    weights; the numbers of rounds and offers are those the first round started with)."""
     request_id = _request_of(session, offer_id, helper_id)
     request = store.lock_request(session, request_id)
     offer = store.fresh_offer(session, offer_id)
@@ -81,9 +83,7 @@ def decline_offer(session: Session, offer_id: int, helper_id: int, now: datetime
     offer.status, offer.responded_at = OfferStatus.declined, now
     record(session, request, "offer", actor_id=helper_id, note=f"offer {offer.id} declined")
     if request.status == RequestStatus.offered and not store.pending_offers(session, request_id):
-        settings, first_round = store.round_settings(
-            session, request_id, offer.round, DEFAULT_POLICY
-        )
+        settings, first_round = store.round_settings(session, request_id, offer.round, policy)
         _next_round(session, request, settings, now, offer.round, first_round)
     return offer
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body
 
 from backend.api_deps import CurrentUser, DispatcherUser, SessionDep
 from backend.db import utcnow
 from backend.dispatch import service
+from backend.dispatch.deps import DispatchConfigDep, PolicyDep
 from backend.dispatch.errors import AlreadyTaken, OfferClosed
-from backend.dispatch.policy import DispatchPolicy
 from backend.dispatch.schemas import (
     AcceptOut,
     AssignIn,
@@ -23,16 +23,6 @@ from backend.requests.service import get_request
 from backend.validation import DbId
 
 router = APIRouter(tags=["dispatch"])
-
-DEFAULT_POLICY = DispatchPolicy()
-
-
-def dispatch_policy(request: Request) -> DispatchPolicy:
-    """The composition root may set `app.state.dispatch_policy`; otherwise the defaults."""
-    return getattr(request.app.state, "dispatch_policy", None) or DEFAULT_POLICY
-
-
-PolicyDep = Annotated[DispatchPolicy, Depends(dispatch_policy)]
 
 
 @router.post("/requests/{request_id}/dispatch", response_model=DispatchOut)
@@ -66,8 +56,10 @@ def accept(offer_id: DbId, session: SessionDep, user: CurrentUser) -> AcceptOut:
 
 
 @router.post("/offers/{offer_id}/decline", response_model=OfferOut)
-def decline(offer_id: DbId, session: SessionDep, user: CurrentUser) -> OfferOut:
-    return OfferOut.model_validate(service.decline_offer(session, offer_id, user.id, utcnow()))
+def decline(offer_id: DbId, session: SessionDep, user: CurrentUser, policy: PolicyDep) -> OfferOut:
+    """When that was the last answer awaited, the next helpers are asked (by `policy`)."""
+    declined = service.decline_offer(session, offer_id, user.id, utcnow(), policy)
+    return OfferOut.model_validate(declined)
 
 
 @router.post("/requests/{request_id}/assign", response_model=RequestStateOut)
@@ -95,9 +87,10 @@ def start(request_id: DbId, session: SessionDep, user: CurrentUser) -> RequestSt
 
 @router.post("/requests/{request_id}/complete", response_model=RequestStateOut)
 def complete(
-    request_id: DbId, session: SessionDep, user: CurrentUser, http: Request
+    request_id: DbId, session: SessionDep, user: CurrentUser, config: DispatchConfigDep
 ) -> RequestStateOut:
-    bps = int(getattr(http.app.state, "commission_bps", 0))
+    """Done: a paid job is settled in the ledger at the configured commission."""
+    bps = config.commission_bps
     return RequestStateOut.model_validate(
         service.complete_job(session, request_id, user.id, commission_bps=bps)
     )

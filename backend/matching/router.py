@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from backend.api_deps import DispatcherUser, SessionDep
+from backend.dispatch.deps import PolicyDep
 from backend.matching.schemas import CandidateOut
-from backend.matching.service import DEFAULT_WEIGHTS, rank_helpers
+from backend.matching.service import rank_helpers
 from backend.matching.weights import MatchWeights
 from backend.requests.service import get_request
 from backend.validation import DbId
@@ -16,9 +17,9 @@ from backend.validation import DbId
 router = APIRouter(prefix="/requests", tags=["matching"])
 
 
-def match_weights(request: Request) -> MatchWeights:
-    """The composition root may set `app.state.match_weights`; otherwise the defaults."""
-    return getattr(request.app.state, "match_weights", None) or DEFAULT_WEIGHTS
+def match_weights(policy: PolicyDep) -> MatchWeights:
+    """The weights dispatch ranks with: a dispatcher sees the order offers will follow."""
+    return policy.weights
 
 
 WeightsDep = Annotated[MatchWeights, Depends(match_weights)]

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from backend.api_deps import SessionDep
 from backend.db import utcnow
+from backend.dispatch.deps import PolicyDep, dispatch_config
 from backend.dispatch.overview import hand_candidates, request_file
-from backend.dispatch.router import dispatch_policy
 from backend.dispatch.service import (
     assign_by_hand,
     cancel_request,
@@ -22,7 +22,6 @@ from backend.dispatch.service import (
     start_dispatch,
 )
 from backend.errors import DomainError, InvalidInput
-from backend.matching.router import match_weights
 from backend.requests.models import RequestStatus
 from backend.requests.queues import DEFAULT_QUEUE, Queue, list_queue, queue_counts
 from backend.requests.service import get_request
@@ -109,7 +108,7 @@ def _detail(
 ) -> Response:
     file = request_file(session, request_id)
     candidates = hand_candidates(
-        session, file.request, limit=CANDIDATES, weights=match_weights(request)
+        session, file.request, limit=CANDIDATES, weights=dispatch_config(request).policy.weights
     )
     return render(
         request,
@@ -173,10 +172,10 @@ def reassign(
 
 @router.post("/{request_id}/dispatch")
 def dispatch(
-    request: Request, session: SessionDep, request_id: int, _staff: StaffAction
+    request: Request, session: SessionDep, request_id: int, _staff: StaffAction, policy: PolicyDep
 ) -> Response:
     help_request = get_request(session, request_id)
-    offers = start_dispatch(session, help_request, dispatch_policy(request), utcnow())
+    offers = start_dispatch(session, help_request, policy, utcnow())
     t = translator(request)
     if not offers:
         return redirect(_here(request_id), flash=("error", t("req.nobody")))

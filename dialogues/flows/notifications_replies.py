@@ -22,10 +22,11 @@ def handle_notification_choice(turn: Turn, choice: str) -> None:
             # The winner hears it at once; the address follows as an "assigned_helper" message.
             turn.say_text(result.text(turn.language))
         elif kind == "offer" and verb == "decline":
-            decline_offer(turn.session, ident, person.id, turn.now)
+            decline_offer(turn.session, ident, person.id, turn.now, turn.config.dispatch.policy)
             turn.say("thanks_reply")
         elif kind == "job" and verb == "done":
-            complete_job(turn.session, ident, person.id, commission_bps=turn.config.commission_bps)
+            bps = turn.config.dispatch.commission_bps
+            complete_job(turn.session, ident, person.id, commission_bps=bps)
             turn.say("thanks_reply")
         elif kind == "rate" and verb.isdigit():
             # The rating buttons are rate:<request id>:<stars> (dialogues/notifications.py).

@@ -58,7 +58,7 @@ def browse_listings(turn: Turn) -> None:
 
 
 def payment_question(turn: Turn) -> None:
-    turn.say("payment_info", commission=_percent(turn.config.commission_bps))
+    turn.say("payment_info", commission=_percent(turn.config.dispatch.commission_bps))
 
 
 def goodbye(turn: Turn) -> None:

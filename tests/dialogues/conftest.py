@@ -82,13 +82,14 @@ def make_engine(
     session_factory: sessionmaker[Session], nlu_parser: IntentParser
 ) -> Callable[..., Engine]:
     def build(now: datetime = NOW) -> Engine:
+        from backend.dispatch.config import DispatchConfig
         from backend.dispatch.service import DispatchPolicy
         from dialogues.config import EngineConfig
 
         return Engine(
             session_factory,
             nlu_parser,
-            EngineConfig(dispatch_policy=DispatchPolicy()),
+            EngineConfig(dispatch=DispatchConfig(policy=DispatchPolicy(), commission_bps=1000)),
             clock=lambda: now,
         )
 

@@ -109,7 +109,7 @@ def test_an_expired_offer_cannot_be_accepted(session: Session) -> None:
     # Past its time, even before the timer ran...
     assert accept_offer(session, first.id, first.helper_id, too_late).outcome == "expired"
     # ...and after it moved the request to the next round.
-    expire_offers(session, request.id, too_late, round_no=1)
+    expire_offers(session, request.id, too_late, round_no=1, policy=POLICY)
     assert accept_offer(session, first.id, first.helper_id, too_late).outcome == "expired"
     assert request.status == RequestStatus.offered and request.helper_id is None
 

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.api import API_PREFIX, install_error_handlers
+from backend.dispatch.config import DispatchConfig
 from backend.dispatch.policy import DispatchPolicy
 from backend.dispatch.router import router as dispatch_router
 from backend.matching.router import router as matching_router
@@ -25,7 +26,9 @@ Headers = Callable[[int], dict[str, str]]
 def api(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
     app = FastAPI()
     app.state.session_factory = session_factory
-    app.state.dispatch_policy = DispatchPolicy(offers_per_round=2)
+    app.state.dispatch_config = DispatchConfig(
+        DispatchPolicy(offers_per_round=2), commission_bps=1000
+    )
     install_error_handlers(app)
     app.include_router(matching_router, prefix=API_PREFIX)
     app.include_router(dispatch_router, prefix=API_PREFIX)

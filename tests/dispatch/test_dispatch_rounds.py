@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from backend.dispatch.jobs import JOB_HANDLERS
+from backend.dispatch.jobs import job_handlers
 from backend.dispatch.models import OfferStatus
 from backend.dispatch.policy import DispatchPolicy
 from backend.dispatch.service import (
@@ -40,7 +40,7 @@ def test_expired_offers_go_to_the_next_best_helpers(session: Session) -> None:
     start_dispatch(session, request, POLICY, NOW)
 
     job = round_jobs(session)[0]
-    JOB_HANDLERS[job.kind](session, dict(job.payload), LATER)
+    job_handlers(POLICY)[job.kind](session, dict(job.payload), LATER)
 
     offers = offers_of(session, request)
     assert [(o.helper_id, o.round, o.status) for o in offers] == [
@@ -73,7 +73,7 @@ def test_nobody_left_to_ask_ends_the_rounds_early(session: Session) -> None:
     helper(session, "Seul aidant")
     request = open_request(session, requester(session))
     start_dispatch(session, request, DispatchPolicy(max_rounds=5), NOW)
-    expire_offers(session, request.id, NOW + timedelta(minutes=10), round_no=1)
+    expire_offers(session, request.id, NOW + timedelta(minutes=10), round_no=1, policy=POLICY)
     assert request.status == RequestStatus.open and request.flag_reason == NOBODY_AVAILABLE
 
 
@@ -83,11 +83,13 @@ def test_a_timer_that_fires_early_or_twice_changes_nothing(session: Session) -> 
     request = open_request(session, requester(session))
     start_dispatch(session, request, POLICY, NOW)
 
-    expire_offers(session, request.id, NOW + timedelta(minutes=5), round_no=1)  # too early
+    expire_offers(
+        session, request.id, NOW + timedelta(minutes=5), round_no=1, policy=POLICY
+    )  # too early
     assert [o.status for o in offers_of(session, request)] == [OfferStatus.pending] * 2
 
-    expire_offers(session, request.id, LATER, round_no=1)
-    expire_offers(session, request.id, LATER, round_no=1)  # the same timer again
+    expire_offers(session, request.id, LATER, round_no=1, policy=POLICY)
+    expire_offers(session, request.id, LATER, round_no=1, policy=POLICY)  # the same timer again
     assert [o.round for o in offers_of(session, request)] == [1, 1, 2, 2]
 
 
@@ -96,11 +98,11 @@ def test_when_everyone_declines_the_next_round_starts_at_once(session: Session) 
     request = open_request(session, requester(session))
     first, second = start_dispatch(session, request, POLICY, NOW)
 
-    declined = decline_offer(session, first.id, helpers[0].id, NOW + timedelta(minutes=1))
+    declined = decline_offer(session, first.id, helpers[0].id, NOW + timedelta(minutes=1), POLICY)
     assert declined.status == OfferStatus.declined
     assert len(offers_of(session, request)) == 2  # one answer still awaited
 
-    decline_offer(session, second.id, helpers[1].id, NOW + timedelta(minutes=2))
+    decline_offer(session, second.id, helpers[1].id, NOW + timedelta(minutes=2), POLICY)
     offers = offers_of(session, request)
     assert [(o.helper_id, o.round, o.status) for o in offers][-1] == (
         helpers[2].id,
@@ -111,7 +113,9 @@ def test_when_everyone_declines_the_next_round_starts_at_once(session: Session) 
     jobs = round_jobs(session)
     assert [j.status for j in jobs] == [JobStatus.cancelled, JobStatus.pending]
     # Declining twice is harmless; a declined helper is not asked again.
-    assert decline_offer(session, first.id, helpers[0].id, NOW).status == OfferStatus.declined
+    assert (
+        decline_offer(session, first.id, helpers[0].id, NOW, POLICY).status == OfferStatus.declined
+    )
 
 
 def test_a_helper_cannot_answer_someone_elses_offer(session: Session) -> None:
@@ -121,4 +125,4 @@ def test_a_helper_cannot_answer_someone_elses_offer(session: Session) -> None:
     (offer, *_) = start_dispatch(session, request, POLICY, NOW)
     assert offer.helper_id == mine.id
     with pytest.raises(Forbidden):
-        decline_offer(session, offer.id, other.id, NOW)
+        decline_offer(session, offer.id, other.id, NOW, POLICY)

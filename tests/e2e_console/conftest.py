@@ -22,9 +22,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.dispatch.service import DispatchPolicy
 from coupdemain.app import create_app
-from dialogues.config import EngineConfig
+from coupdemain.configuration import dispatch_config, engine_config
 from dialogues.engine import Engine
 from nlu.interface import IntentParser
 from tests.dialogues.conftest import nlu_parser  # noqa: F401  (the real model, once a session)
@@ -142,7 +141,7 @@ def live(
         engine, tmp_path, fake, run_workers=True, token=TOKEN, secret=SECRET
     )
     conversation_engine = Engine(
-        session_factory, nlu_parser, EngineConfig(dispatch_policy=DispatchPolicy())
+        session_factory, nlu_parser, engine_config(settings, dispatch_config(settings))
     )
     app = create_app(settings, conversation_engine=conversation_engine)
     app.state.console_refresh_seconds = LIVE_REFRESH_SECONDS

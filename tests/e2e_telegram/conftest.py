@@ -29,13 +29,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.conversations.models import Conversation, ConversationMessage
 from backend.db import utcnow
-from backend.dispatch.service import DispatchPolicy
 from backend.outbox.service import DeliveryReport, Sender, deliver_due
 from bots.telegram.ratelimit import ChatRateLimiter
 from bots.telegram.sender import TelegramSender
 from coupdemain.app import create_app
+from coupdemain.configuration import dispatch_config, engine_config
 from coupdemain.settings import Settings
-from dialogues.config import EngineConfig
 from dialogues.engine import Engine
 from dialogues.notifications import render_notification
 from dialogues.wording import PARIS
@@ -205,7 +204,7 @@ def start_bot(
         conversation_engine = Engine(
             session_factory,
             nlu_parser,
-            EngineConfig(dispatch_policy=DispatchPolicy()),
+            engine_config(settings, dispatch_config(settings)),
             clock=clock,
         )
         client = TestClient(create_app(settings, conversation_engine=conversation_engine))

@@ -26,13 +26,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.conversations.models import Conversation, ConversationMessage
 from backend.db import utcnow
-from backend.dispatch.service import DispatchPolicy
 from backend.jobs.service import run_due
 from backend.outbox.service import DeliveryReport, Sender, deliver_due
 from bots.voice.simulator import Heard, PhoneCall, http_poster
 from coupdemain.app import create_app, job_handlers, senders
+from coupdemain.configuration import dispatch_config, engine_config
 from coupdemain.settings import Settings
-from dialogues.config import EngineConfig
 from dialogues.engine import Engine
 from dialogues.wording import PARIS
 from nlu.interface import IntentParser
@@ -130,7 +129,9 @@ class Line:
         return deliver_due(self.factory, self.outbox_senders)
 
     def run_jobs(self, at: datetime) -> int:
-        return run_due(self.factory, job_handlers(DispatchPolicy()), now=lambda: at)
+        return run_due(
+            self.factory, job_handlers(dispatch_config(self.settings).policy), now=lambda: at
+        )
 
     # ------------------------------------------------------------ what is stored
     def rows(self, statement: Any) -> list[Any]:
@@ -195,7 +196,7 @@ def line(
     conversation_engine = Engine(
         session_factory,
         nlu_parser,
-        EngineConfig(dispatch_policy=DispatchPolicy()),
+        engine_config(settings, dispatch_config(settings)),
         clock=clock,
     )
     app = create_app(settings, conversation_engine=conversation_engine)
