@@ -30,10 +30,10 @@ def worker(
 ) -> None:
     """The outbox and jobs workers, without the web app."""
     from backend.db import make_engine, make_session_factory
-    from backend.dispatch.service import DispatchPolicy
     from console import Nudges
     from coupdemain.bootstrap import prepare_database
     from coupdemain.cli import _setup_logging
+    from coupdemain.configuration import dispatch_config
     from coupdemain.live_updates import ChangeFeed
     from coupdemain.workers import (
         SHUTDOWN_GRACE,
@@ -57,7 +57,7 @@ def worker(
     workers = build_workers(
         factory,
         channel_senders,
-        job_handlers(DispatchPolicy(), retention_policy(settings)),
+        job_handlers(dispatch_config(settings).policy, retention_policy(settings)),
         outbox=outbox,
         jobs=jobs,
         concurrency=concurrency,
