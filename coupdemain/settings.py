@@ -6,7 +6,7 @@ The only module that reads the environment; everything else receives these value
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,8 +49,8 @@ class Settings(BaseSettings):
     dispatch_max_rounds: int = Field(3, ge=1)  # rounds before a dispatcher is asked
     # Personal data kept no longer than needed (backend/privacy/retention.py, CNIL practice):
     # conversation transcripts, and phone call data (speech transcripts, calls placed).
-    retention_transcript_days: int = Field(180, ge=1)
-    retention_call_days: int = Field(90, ge=1)
+    retention_transcript_days: Annotated[int, Field(ge=1)] = 180
+    retention_call_days: Annotated[int, Field(ge=1)] = 90
     run_workers: bool = True
 
     @property
