@@ -133,11 +133,11 @@ def _run_one(
     if error is None:
         return
     with factory() as session, session.begin():
-        job = session.scalar(select(Job).where(held(Job, job_id, worker, JobStatus.running)))
-        if job is None:
+        failed = session.scalar(select(Job).where(held(Job, job_id, worker, JobStatus.running)))
+        if failed is None:  # another worker took it over meanwhile
             return
-        job.last_error, job.locked_until = error[:2000], None
-        if job.attempts >= job.max_attempts:
-            job.status, job.finished_at = JobStatus.failed, now()
+        failed.last_error, failed.locked_until = error[:2000], None
+        if failed.attempts >= failed.max_attempts:
+            failed.status, failed.finished_at = JobStatus.failed, now()
         else:
-            job.status, job.run_at = JobStatus.pending, now() + backoff(job.attempts)
+            failed.status, failed.run_at = JobStatus.pending, now() + backoff(failed.attempts)
