@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.auth.models import AuthToken
 from backend.people.models import Role
+from tests.auth.throttle_helpers import Clock, throttle_reads
 from tests.console.console_helpers import PASSWORD, hidden, log_in, make_staff
 from tests.factories import make_resident
 
@@ -174,3 +176,34 @@ def test_pages_are_neither_cached_nor_framed_and_the_session_cookie_is_out_of_re
     page = client.get("/console/conversations")
     assert page.headers["cache-control"] == "no-store"
     assert page.headers["x-frame-options"] == "DENY"
+
+
+def _try(client: TestClient, password: str, lang: str = "") -> Response:
+    form = client.get(f"/console/login{lang}")
+    return client.post(
+        "/console/login",
+        data={"username": "nadia", "password": password, "csrf": hidden(form.text, "csrf")},
+        follow_redirects=False,
+    )
+
+
+def test_too_many_attempts_are_told_in_french_then_english_even_with_the_right_password(
+    client: TestClient, session: Session
+) -> None:
+    make_staff(session, "nadia")
+    clock = throttle_reads(client.app, Clock())  # type: ignore[arg-type]
+    for _ in range(5):
+        assert _try(client, "nope").status_code == 401
+    for _ in range(5):  # the second lock lasts five minutes
+        clock.advance(minutes=1)
+        assert _try(client, "nope").status_code == 401
+    french = _try(client, PASSWORD)
+    assert french.status_code == 429 and french.headers["Retry-After"] == "300"
+    assert "Trop de tentatives. Réessayez dans 5 minutes." in french.text
+    assert 'value="nadia"' in french.text and "cdm_session" not in french.cookies
+    clock.advance(minutes=4)
+    english = _try(client, PASSWORD, lang="?lang=en")
+    assert english.status_code == 429 and english.headers["Retry-After"] == "60"
+    assert "Too many attempts. Try again in 1 minute." in english.text
+    clock.advance(minutes=1)
+    assert _try(client, PASSWORD).status_code == 303  # in, once the lock has ended
