@@ -14,6 +14,7 @@ from backend.api_deps import CurrentUser, DispatcherUser, NotAuthenticated, Sess
 from backend.auth.deps import ClientAddress, ThrottleDep
 from backend.auth.service import issue_token, revoke_token
 from backend.auth.throttle import Throttled, log_in
+from backend.errors import ErrorOut
 from backend.people.schemas import PersonOut
 from backend.people.service import get_person, to_out
 
@@ -32,6 +33,7 @@ class TokenOut(BaseModel):
     summary="Log in with login and password",
     responses={
         429: {
+            "model": ErrorOut,
             "description": "too many failed attempts for this login or from this address "
             "(too_many_attempts); the Retry-After header says in how many seconds to retry",
         }
