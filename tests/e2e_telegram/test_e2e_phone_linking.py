@@ -7,6 +7,7 @@ twilio library to the fake Twilio API) carries to her phone, typed back links an
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 
@@ -92,8 +93,9 @@ def test_a_typed_residents_number_gives_the_impostor_no_access(
 
 
 def test_the_code_from_the_sms_typed_back_links_the_account(
-    bot: Bot, line: FakeTwilio, germaine: int
+    bot: Bot, line: FakeTwilio, germaine: int, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     her_telegram = new_user("Germaine")
     _types_her_number(bot, her_telegram)
     code = _code_in_her_sms(bot, line)
@@ -103,6 +105,8 @@ def test_the_code_from_the_sms_typed_back_links_the_account(
         "Bonjour Germaine ! Ici Coup de main.",
     ]
     assert _linked_to(bot, her_telegram) == germaine
+    # Sent, typed and checked, the code was never written to a log (ours or a library's).
+    assert caplog.records and code not in caplog.text
 
 
 def test_someone_elses_contact_card_gives_no_access(
