@@ -43,10 +43,10 @@ class Settings(BaseSettings):
     rasa_url: str | None = None
     nlu_models_dir: Path | None = None
     # The dispatch configuration (coupdemain/configuration.py builds it once from these).
-    commission_bps: int = Field(1000, ge=0, le=10_000)  # 10 % on cash jobs; volunteers: none
-    dispatch_offers_per_round: int = Field(3, ge=1)  # helpers asked at once
-    dispatch_offer_minutes: int = Field(10, ge=1)  # how long an offer stays open
-    dispatch_max_rounds: int = Field(3, ge=1)  # rounds before a dispatcher is asked
+    commission_bps: Annotated[int, Field(ge=0, le=10_000)] = 1000  # 10 % on cash jobs
+    dispatch_offers_per_round: Annotated[int, Field(ge=1)] = 3  # helpers asked at once
+    dispatch_offer_minutes: Annotated[int, Field(ge=1)] = 10  # how long an offer stays open
+    dispatch_max_rounds: Annotated[int, Field(ge=1)] = 3  # rounds before a dispatcher is asked
     # Personal data kept no longer than needed (backend/privacy/retention.py, CNIL practice):
     # conversation transcripts, and phone call data (speech transcripts, calls placed).
     retention_transcript_days: Annotated[int, Field(ge=1)] = 180
