@@ -198,6 +198,7 @@ def link_shared_phone(turn: Turn, phone: str) -> str:
         return "new"
     if owner.contact(ContactKind.telegram) not in (None, turn.incoming.sender_id):
         return "taken"
+    add_contact(turn.session, owner, ContactKind.phone, e164, verified=True)  # proven now
     if turn.incoming.sender_id:
         add_contact(
             turn.session, owner, ContactKind.telegram, turn.incoming.sender_id, verified=True

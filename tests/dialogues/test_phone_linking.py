@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from backend.conversations.models import Conversation
 from backend.outbox.models import OutboxMessage, OutboxStatus
-from backend.people.models import ContactKind, Person, PhoneCode
+from backend.people.models import ContactKind, ContactPoint, Person, PhoneCode
 from backend.people.phone_codes import MAX_CODES_PER_HOUR
 from backend.people.service import find_by_contact
 from dialogues.messages import Contact
@@ -140,6 +140,9 @@ def test_the_right_code_links_the_account_to_the_resident(
     ]
     assert _linked_person_id(session, "2002") == germaine.id
     assert len(session.scalars(select(Person)).all()) == 1
+    assert session.scalar(
+        select(ContactPoint.verified).where(ContactPoint.value == GERMAINE_MOBILE)
+    )
     # The code has served: it stays nowhere once sent and used.
     session.expire_all()
     assert session.scalars(select(PhoneCode.status)).all() == ["used"]
