@@ -11,11 +11,11 @@ import logging
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException
 
 from backend.auth.router import router as auth_router
-from backend.body_guard import JsonBodyGuard
+from backend.body_guard import RequestGuard
 from backend.conversations.router import router as conversations_router
 from backend.dispatch.router import router as dispatch_router
 from backend.errors import ERROR_RESPONSES, DomainError
@@ -50,7 +50,7 @@ def api_router() -> APIRouter:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_middleware(JsonBodyGuard, prefixes=(f"{API_PREFIX}/",))
+    app.add_middleware(RequestGuard, prefixes=(f"{API_PREFIX}/",))
 
     @app.exception_handler(DomainError)
     async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
@@ -88,6 +88,20 @@ def install_error_handlers(app: FastAPI) -> None:
                 "message": exc.detail,
             },
             headers=exc.headers,
+        )
+
+    @app.exception_handler(DataError)
+    async def _data_error(_request: Request, exc: DataError) -> JSONResponse:
+        # A value the database cannot hold (a number past its column, text it cannot store)
+        # that no check caught before: refused, nothing written. The statement's parameters
+        # are not logged (they may be a password).
+        log.warning("database refused a value, answered 422: %s", type(exc.orig).__name__)
+        return JSONResponse(
+            status_code=422,
+            content={
+                "error": "invalid_input",
+                "message": "a value is out of the range the database can hold",
+            },
         )
 
     @app.exception_handler(IntegrityError)
