@@ -18,7 +18,7 @@ from backend.db import utcnow
 from backend.dispatch.jobs import job_handlers as dispatch_job_handlers
 from backend.dispatch.service import DispatchPolicy
 from backend.jobs.service import JobHandler, run_due
-from backend.listings.service import EXPIRY_SWEEP_JOB, expiry_sweep_job
+from backend.listings.service import EXPIRY_SWEEP_JOB, expiry_sweep_job, schedule_expiry_sweep
 from backend.outbox.service import DEFAULT_LEASE, Sender, deliver_due, new_worker_id
 from backend.privacy.retention import PURGE_JOB, RetentionPolicy, purge_job, schedule_purge
 from backend.workers import PollingWorker
@@ -51,10 +51,13 @@ def job_handlers(
     }
 
 
-def book_daily_purge(factory: sessionmaker[Session]) -> None:
-    """Today's purge, unless booked already (each purge books the next one)."""
+def book_recurring_jobs(factory: sessionmaker[Session]) -> None:
+    """The first run of each recurring job, unless booked already (each run books the next):
+    today's personal-data purge and this hour's sweep of expired listings."""
+    now = utcnow()
     with factory() as session, session.begin():
-        schedule_purge(session, utcnow())
+        schedule_purge(session, now)
+        schedule_expiry_sweep(session, now)
 
 
 def senders(
@@ -150,7 +153,7 @@ def build_workers(
                 )
             )
     if jobs:
-        book_daily_purge(factory)
+        book_recurring_jobs(factory)
         worker_id = new_worker_id("jobs")
         loops.append(
             PollingWorker(
