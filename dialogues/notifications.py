@@ -10,9 +10,14 @@ from datetime import datetime
 from typing import Any
 
 from backend.db import utcnow
+from backend.requests.redaction import mask_details
 from dialogues.messages import Choice, Expect, Outgoing
 from dialogues.prompts import Prompts, catalogue
 from dialogues.wording import say_euros, say_window
+
+# Details longer than this (a request typed into the API) are cut at a word in messages: a
+# Telegram message holds 4096 characters. Requests made in a chat or a call are shorter.
+DETAILS_SAID = 1000
 
 
 def _when(payload: dict[str, Any], language: str) -> str:
@@ -45,6 +50,7 @@ def _values(payload: dict[str, Any], language: str) -> dict[str, Any]:
     if "service" in payload:
         values["service"] = p.service(payload["service"])
     values["when"] = _when(payload, language)
+    values["details"] = _details(payload, language)
     values["where"] = _where(payload, language)
     # The backend's field names, as the catalogue's placeholders call them.
     for placeholder, field in (
@@ -69,9 +75,20 @@ def _values(payload: dict[str, Any], language: str) -> dict[str, Any]:
     else:
         values["pay"] = p.say("readback_pay_volunteer")
     for name in ("helper", "requester"):
-        if isinstance(values.get(name), str):
-            values[name] = values[name].split()[0] if values[name] else values[name]
+        person = values.get(name)
+        if isinstance(person, str) and person.split():
+            values[name] = person.split()[0]  # the first name
     return values
+
+
+def _details(payload: dict[str, Any], language: str) -> str:
+    """ "Précision : « ... ». ", or nothing when the request has no details."""
+    details = " ".join(str(payload.get("details") or "").split())
+    if not details:
+        return ""
+    if len(details) > DETAILS_SAID:
+        details = details[:DETAILS_SAID].rsplit(" ", 1)[0] + "…"
+    return Prompts(language).say("notify.details", details=details) + " "
 
 
 class _Blank(dict[str, Any]):
@@ -84,6 +101,9 @@ def render_notification(kind: str, payload: dict[str, Any], language: str) -> li
     texts = catalogue(language)
     if kind == "offer_withdrawn":
         kind = f"offer_withdrawn_{payload.get('reason', 'taken')}"
+    if kind == "offer" and payload.get("details"):
+        # Masked when the offer was written; again here for rows written before that was so.
+        payload = payload | {"details": mask_details(str(payload["details"]), language)}
     template = texts.get(f"notify.{kind}")
     if template is None:
         return [Outgoing(text=str(payload.get("text") or kind))]

@@ -98,6 +98,7 @@ def make_request(
     requester: Person,
     *,
     service: str = "errands",
+    details: str = "Des courses à la pharmacie",
     window_start: datetime | None = None,
     window_end: datetime | None = None,
     **extra: object,
@@ -107,7 +108,7 @@ def make_request(
         HelpRequestCreate(
             requester_id=requester.id,
             service=service,
-            details="Des courses à la pharmacie",
+            details=details,
             window_start=window_start,
             window_end=window_end,
             **extra,  # type: ignore[arg-type]

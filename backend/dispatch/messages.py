@@ -2,8 +2,9 @@
 
 Each message carries structured fields only; the words, in the recipient's language, come
 from the dialogues' prompt catalogue when the message is delivered. An offer says where only
-approximately (neighbourhood and distance); the exact address and the requester's phone go to
-the helper only once assigned (DESIGN.md, personal data).
+approximately (neighbourhood and distance) and its details with addresses, numbers and codes
+masked; the exact address, the requester's phone and the whole details go to the helper only
+once assigned (DESIGN.md, personal data).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from backend.dispatch.models import Offer
 from backend.outbox.service import enqueue
 from backend.people.models import Address, ContactKind, Person
 from backend.requests.models import HelpRequest, RequestStatus
+from backend.requests.redaction import mask_details
 
 
 def reach(person: Person) -> tuple[str, str] | None:
@@ -64,6 +66,7 @@ def send_offer(
     if target is None:
         return False
     payload = _common(request) | {
+        "details": mask_details(request.details, helper.language),
         "offer_id": offer.id,
         "neighbourhood": _neighbourhood(session, request),
         # Half-kilometre steps, as in the requests' approximate view.

@@ -11,13 +11,8 @@ from backend.pagination import PageOf, paginate
 from backend.people.models import Role
 from backend.requests.models import HelpRequest, RequestStatus
 from backend.requests.schemas import HelpRequestCreate, HelpRequestDetail, HelpRequestOut
-from backend.requests.service import create_request, get_request
-from backend.requests.visibility import (
-    approximate_view,
-    detailed_view,
-    has_offer,
-    may_see_details,
-)
+from backend.requests.service import create_request
+from backend.requests.visibility import approximate_view, detailed_view, request_view
 from backend.validation import DbId
 
 router = APIRouter(prefix="/requests", tags=["requests"])
@@ -61,9 +56,7 @@ def list_requests(
 def read(
     session: SessionDep, request_id: DbId, user: CurrentUser
 ) -> HelpRequestDetail | HelpRequestOut:
-    request = get_request(session, request_id)
-    if may_see_details(user, request):
-        return detailed_view(session, request)
-    if has_offer(session, user, request):
-        return approximate_view(session, request, user)
-    raise NotAllowed("you are not involved in this request")
+    """Everything for its requester, its assigned helper and dispatchers; a helper it was
+    offered to sees it without the exact place and with its details masked; anyone else
+    gets 404, as for a request that does not exist."""
+    return request_view(session, request_id, user)

@@ -1,5 +1,11 @@
 """Who sees what of a request (DESIGN.md: a helper sees the exact address and phone only once
-assigned to that request)."""
+assigned to that request).
+
+- its requester, its assigned helper, dispatchers: everything (`detailed_view`);
+- a helper it was offered to: the service, the time, the neighbourhood, a rounded distance
+  and the details with addresses, numbers and codes masked (`approximate_view`);
+- anyone else: 404, worded as for a request that does not exist, so ids cannot be probed.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.dispatch.models import Offer
+from backend.errors import NotFound
 from backend.geo import haversine_km
 from backend.people.models import ContactKind, Person, Role
 from backend.requests.models import HelpRequest
+from backend.requests.redaction import mask_details
 from backend.requests.schemas import HelpRequestDetail, HelpRequestOut, RequestEventOut
+from backend.requests.service import get_request
 
 
 def may_see_details(viewer: Person, request: HelpRequest) -> bool:
@@ -28,8 +37,25 @@ def has_offer(session: Session, viewer: Person, request: HelpRequest) -> bool:
     )
 
 
+def request_view(
+    session: Session, request_id: int, viewer: Person
+) -> HelpRequestDetail | HelpRequestOut:
+    """The request as `viewer` may see it. Raises NotFound alike for an unknown id and for a
+    request `viewer` has no part in."""
+    request = get_request(session, request_id)
+    if may_see_details(viewer, request):
+        return detailed_view(session, request)
+    if has_offer(session, viewer, request):
+        return approximate_view(session, request, viewer)
+    raise NotFound(f"help request {request_id} not found")
+
+
 def approximate_view(session: Session, request: HelpRequest, viewer: Person) -> HelpRequestOut:
+    """What a list shows `viewer`: masked details unless `viewer` may see everything."""
     out = HelpRequestOut.model_validate(request)
+    if not may_see_details(viewer, request):
+        out.details = mask_details(request.details, viewer.language)
+        out.flag_reason = ""  # the team's note, not the helper's business
     requester = session.get(Person, request.requester_id)
     home = requester.primary_address if requester else None
     out.neighbourhood = home.neighbourhood if home else None

@@ -63,7 +63,10 @@ def test_known_caller_is_greeted_by_name_and_books_a_request_by_voice_after_a_re
     offer = line.one(select(Offer).where(Offer.helper_id == karim.id))
     # (Said from the real clock's day, while this line lives on the next Sunday.)
     assert sms.body.startswith("Un voisin a besoin d'aide : des courses, ")
-    assert "matin, à 0,5 km (Presqu'île). Bénévole. Pouvez-vous y aller ?" in sms.body
+    assert (
+        "matin, à 0,5 km (Presqu'île). Précision : « du pain et mes médicaments à la "
+        "pharmacie ». Bénévole. Pouvez-vous y aller ?"
+    ) in sms.body
     assert sms.body.endswith(
         f"Répondez OUI {offer.id} pour accepter, ou NON {offer.id} pour refuser."
     )
