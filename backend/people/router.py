@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from backend.api_deps import CurrentUser, DispatcherUser, NotAllowed, PageDep, SessionDep
 from backend.pagination import PageOf
 from backend.people.models import PersonStatus, Role
-from backend.people.schemas import HelperProfileIn, PersonCreate, PersonOut, PersonPublic
+from backend.people.schemas import HelperProfileIn, PersonCounterpart, PersonCreate, PersonOut
 from backend.people.service import (
     create_person,
     get_person,
@@ -18,9 +18,9 @@ from backend.people.service import (
     set_helper_profile,
     suspend_person,
     to_out,
-    to_public,
     verify_helper_profile,
 )
+from backend.people.visibility import person_view
 from backend.validation import DbId
 
 router = APIRouter(prefix="/people", tags=["people"])
@@ -53,12 +53,12 @@ def read_me(user: CurrentUser) -> PersonOut:
     return to_out(user)
 
 
-@router.get("/{person_id}", response_model=PersonOut | PersonPublic)
-def read(session: SessionDep, person_id: DbId, user: CurrentUser) -> PersonOut | PersonPublic:
-    person = get_person(session, person_id)
-    if person.id == user.id or user.has_role(Role.dispatcher, Role.admin):
-        return to_out(person)
-    return to_public(person)
+@router.get("/{person_id}", response_model=PersonOut | PersonCounterpart)
+def read(session: SessionDep, person_id: DbId, user: CurrentUser) -> PersonOut | PersonCounterpart:
+    """Oneself, or anyone for dispatchers; the other party of a job under way as the job
+    needs them (the helper going there: the requester's phone and the job's address); anyone
+    else is 404, as for an id that does not exist."""
+    return person_view(session, user, person_id)
 
 
 @router.put("/{person_id}/helper-profile", response_model=PersonOut)

@@ -86,6 +86,18 @@ class PersonPublic(BaseModel):
     helper: HelperProfileOut | None = None
 
 
+class PersonCounterpart(BaseModel):
+    """The other party of a job under way, as the job needs them and no more: the helper
+    going there gets the requester's phone and the job's address; the requester gets the
+    helper's name."""
+
+    id: int
+    display_name: str
+    language: str
+    phone: str | None = None
+    address: AddressOut | None = None
+
+
 class PersonOut(PersonPublic):
     """The full record, for the person themselves and for dispatchers."""
 

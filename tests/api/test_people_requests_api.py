@@ -100,15 +100,15 @@ def test_residents_cannot_list_people(
     assert reply.json()["message"] == "this action is reserved to dispatchers"
 
 
-def test_another_persons_record_shows_no_phone_or_address(
+def test_another_persons_record_is_not_found(
     client: TestClient, session: Session, login_as: Login
 ) -> None:
     alice = make_resident(session, "Alice", phone="0639980001")
     bob = make_resident(session, "Bob")
     session.commit()
-    seen = client.get(f"/api/v1/people/{alice.id}", headers=login_as(bob.id)).json()
-    assert seen["display_name"] == "Alice"
-    assert "phone" not in seen and "address" not in seen
+    seen = client.get(f"/api/v1/people/{alice.id}", headers=login_as(bob.id))
+    assert seen.status_code == 404
+    assert "Alice" not in seen.text and "0639980001" not in seen.text
     own = client.get(f"/api/v1/people/{alice.id}", headers=login_as(alice.id)).json()
     assert own["phone"] == "+33639980001"
 
@@ -197,7 +197,7 @@ def test_helper_sees_exact_address_and_phone_only_once_assigned(
     assert seen["approx_distance_km"] == 0.5
     assert (
         client.get(f"/api/v1/requests/{request.id}", headers=login_as(stranger.id)).status_code
-        == 403
+        == 404
     )
 
     request = get_request(session, request.id)
