@@ -33,7 +33,8 @@ _feeds_lock = threading.Lock()
 
 def _key(session: Session) -> str | None:
     bind = session.get_bind()
-    return None if bind is None else bind.url.render_as_string(hide_password=True)
+    # A session bound to a connection reports its engine's URL: one key per database.
+    return None if bind is None else bind.engine.url.render_as_string(hide_password=True)
 
 
 @event.listens_for(Session, "after_flush")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TextIO
 
 from sqlalchemy import func, select
@@ -71,26 +72,26 @@ class TerminalChat:
         return mark
 
     def incoming_for(self, line: str) -> Incoming | None:
-        base = {
-            "channel": "telegram",
-            "address": self._user_id,
-            "sender_id": self._user_id,
-            "sender_name": self._name,
-            "language": self._language,
-            "external_id": f"terminal:{self._user_id}:{next(self._turns)}",
-        }
+        base = Incoming(
+            channel="telegram",
+            address=self._user_id,
+            sender_id=self._user_id,
+            sender_name=self._name,
+            language=self._language,
+            external_id=f"terminal:{self._user_id}:{next(self._turns)}",
+        )
         if line.isdigit() and 0 < int(line) <= len(self._choices):
-            return Incoming(choice=self._choices[int(line) - 1], **base)  # type: ignore[arg-type]
+            return replace(base, choice=self._choices[int(line) - 1])
         if line.startswith("/contact "):
-            return Incoming(contact=Contact(phone=line[9:].strip(), user_id=self._user_id), **base)  # type: ignore[arg-type]
+            return replace(base, contact=Contact(phone=line[9:].strip(), user_id=self._user_id))
         if line.startswith("/location "):
             try:
                 lat, lon = (float(x) for x in line[10:].replace(",", " ").split())
             except ValueError:
                 self._print("usage: /location 45.7745 4.8320")
                 return None
-            return Incoming(location=Location(lat, lon), **base)  # type: ignore[arg-type]
-        return Incoming(text=line, **base)  # type: ignore[arg-type]
+            return replace(base, location=Location(lat, lon))
+        return replace(base, text=line)
 
     def run(self, read: Callable[[str], str] = input) -> None:
         self._print(
@@ -98,7 +99,9 @@ class TerminalChat:
             "affiche ce qui est arrivé entre-temps (un message d'un·e opérateur·rice)."
         )
         mark = self._outbox_mark()
-        self._show(self._engine.handle(self.incoming_for("/start")).replies)  # type: ignore[union-attr]
+        start = self.incoming_for("/start")
+        assert start is not None  # a command the chat knows, never a usage line
+        self._show(self._engine.handle(start).replies)
         mark = self._show_outbox_since(mark)
         while True:
             try:

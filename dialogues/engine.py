@@ -133,14 +133,18 @@ class _Refused(Exception):  # noqa: N818  (a control-flow signal, not an error)
 
 def _clean(incoming: Incoming) -> Incoming:
     """No control characters (PostgreSQL refuses NUL in text), no unbounded text."""
-    changes = {}
-    for name in ("text", "choice", "digits", "sender_name"):
-        value = getattr(incoming, name)
-        if isinstance(value, str):
-            cleaned = value.translate(_CONTROL)[: MAX_INCOMING_TEXT if name == "text" else 200]
-            if cleaned != value:
-                changes[name] = cleaned
-    return replace(incoming, **changes) if changes else incoming
+    cleaned = replace(
+        incoming,
+        text=_clip(incoming.text, MAX_INCOMING_TEXT),
+        choice=_clip(incoming.choice, 200),
+        digits=_clip(incoming.digits, 200),
+        sender_name=_clip(incoming.sender_name, 200),
+    )
+    return incoming if cleaned == incoming else cleaned
+
+
+def _clip(value: str | None, limit: int) -> str | None:
+    return None if value is None else value.translate(_CONTROL)[:limit]
 
 
 def _language(incoming: Incoming, config: EngineConfig) -> str:

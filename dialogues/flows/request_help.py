@@ -367,8 +367,10 @@ def _time_choices(turn: Turn) -> tuple[Choice, ...]:
 
 
 def _in_past(turn: Turn) -> bool:
-    window = turn.slots.get("window")
-    return bool(window) and datetime.fromisoformat(window[1]) <= turn.now
+    window: list[str] | None = turn.slots.get("window")
+    if not window:
+        return False
+    return datetime.fromisoformat(window[1]) <= turn.now
 
 
 def _missed(turn: Turn) -> None:
