@@ -24,25 +24,26 @@ Baseline, in the same run, in the same app process: a bare TwiML endpoint on the
 no engine, no database, no NLU), driven by the same callers with the same script and pauses.
 Rounds of baseline and hotline alternate so that other processes' bursts favour neither.
 
-Processes: the app (create_app with Twilio configured, workers off) runs alone in a child
-process so that its CPU time can be read from /proc; the driver is this process (asyncio,
-httpx). PostgreSQL runs in a throw-away database and is skipped when unreachable.
+Processes: the app (create_app with Twilio configured, workers off) runs in child processes
+of its own (one; then on PostgreSQL two web processes on two ports, the callers spread over
+them as a round-robin balancer would) so that its CPU time can be read from /proc; the
+driver is this process (asyncio, httpx). PostgreSQL runs in a throw-away database and is
+skipped when unreachable.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import multiprocessing
 import os
 import random
 import re
-import socket
 import statistics
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ from backend.people.models import Role
 from backend.people.schemas import AddressIn, AvailabilityIn, HelperProfileIn, PersonCreate
 from backend.people.service import create_person
 from backend.requests.models import HelpRequest
+from bench.processes import AppProcesses
 from bench.throwaway import throwaway_postgres
 
 CALLS = 50  # calls in progress at once
@@ -156,52 +158,6 @@ def _serve(database_url: str, port: int) -> None:
     )
 
 
-class App:
-    """The app in a child process; its CPU time read from /proc."""
-
-    def __init__(self, database_url: str) -> None:
-        self.port = _free_port()
-        context = multiprocessing.get_context("spawn")
-        self.process = context.Process(target=_serve, args=(database_url, self.port), daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> App:
-        self.process.start()
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or not self.process.is_alive():
-                raise RuntimeError("the app did not start")
-            time.sleep(0.1)
-
-    def __exit__(self, *exc: object) -> None:
-        self.process.terminate()
-        self.process.join(15)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join(5)
-
-    def cpu_seconds(self) -> float | None:
-        try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 # ---------------------------------------------------------------------- the callers
 _ACTION = re.compile(r'<Gather action="([^"]+)"')
 _validator = RequestValidator(TOKEN)
@@ -273,7 +229,7 @@ async def _call(
 
 
 async def _drive(
-    app: App,
+    app: AppProcesses,
     numbers: Iterator[str],
     *,
     bare: bool,
@@ -284,7 +240,7 @@ async def _drive(
     record = Round()
     limits = httpx.Limits(max_connections=callers, max_keepalive_connections=callers)
 
-    async def caller() -> None:
+    async def caller(client: httpx.AsyncClient) -> None:
         if pause:
             # Calls in progress at once, not calls starting at once: the first rings are
             # spread over one call's length, as people ring when they ring.
@@ -292,10 +248,17 @@ async def _drive(
         for _ in range(calls_each):
             await _call(client, next(numbers), record, bare=bare, pause=pause)
 
-    async with httpx.AsyncClient(base_url=app.url, limits=limits, timeout=60) as client:
+    async with AsyncExitStack() as stack:
+        # Callers spread over the instances as a round-robin balancer would.
+        clients = [
+            await stack.enter_async_context(
+                httpx.AsyncClient(base_url=url, limits=limits, timeout=60)
+            )
+            for url in app.urls
+        ]
         cpu = app.cpu_seconds()
         started = time.perf_counter()
-        await asyncio.gather(*(caller() for _ in range(callers)))
+        await asyncio.gather(*(caller(clients[i % len(clients)]) for i in range(callers)))
         record.seconds = time.perf_counter() - started
         after = app.cpu_seconds()
     record.app_cpu = None if cpu is None or after is None else after - cpu
@@ -400,7 +363,7 @@ def _line(label: str, rounds: list[Round]) -> dict[str, Any]:
     return summary
 
 
-def _measure(name: str, database_url: str) -> None:
+def _measure(name: str, database_url: str, processes: int = 1) -> dict[str, Any]:
     paced_calls = CALLS * CALLS_PER_CALLER * ROUNDS
     flat_calls = CALLS * ROUNDS + ALONE_CALLS * ROUNDS
     warm = CALLS
@@ -408,8 +371,9 @@ def _measure(name: str, database_url: str) -> None:
     _seed(database_url, numbers)
     ours = iter(numbers)
     bare_numbers = itertools.cycle(_numbers(CALLS))
-    print(f"{name}:", flush=True)
-    with App(database_url) as app:
+    print(f"{name}, {processes} web process{'es' if processes > 1 else ''}:", flush=True)
+    paced: dict[str, Any] = {}
+    with AppProcesses("hotline", _serve, (database_url,), count=processes) as app:
         asyncio.run(_drive(app, ours, bare=False, pause=False, calls_each=1))  # warm up
         asyncio.run(_drive(app, bare_numbers, bare=True, pause=False, calls_each=1))
         for pause, calls_each, callers, label in (
@@ -442,6 +406,7 @@ def _measure(name: str, database_url: str) -> None:
             _line("bare TwiML", base)
             summary = _line("hotline", hotline)
             if pause and callers == CALLS:
+                paced = summary
                 verdict = "met" if summary["p99"] <= GOAL_P99_MS else "NOT met"
                 print(f"    goal p99 <= {GOAL_P99_MS:.0f} ms (paced): {verdict}", flush=True)
     made = _requests(database_url)
@@ -451,6 +416,7 @@ def _measure(name: str, database_url: str) -> None:
         f"({'all' if made == expected else 'NOT all'} booked)",
         flush=True,
     )
+    return paced
 
 
 def main() -> None:
@@ -458,7 +424,8 @@ def main() -> None:
     print(
         f"machine: {os.cpu_count()} CPUs, load average {load} (shared: wall times move with it)\n"
         f"{CALLS} calls at once, {WEBHOOKS} webhooks per call ({WEBHOOKS - 1} engine turns), "
-        f"{ROUNDS} rounds per side alternating; app = uvicorn, 1 process, real NLU model; "
+        f"{ROUNDS} rounds per side alternating; app = uvicorn, 1 process (then 2 on PostgreSQL, "
+        "callers spread over both), real NLU model; "
         "driver = asyncio + httpx in this process",
         flush=True,
     )
@@ -466,7 +433,14 @@ def main() -> None:
         _measure("SQLite", f"sqlite:///{tmp}/voice.db")
     with throwaway_postgres() as url:
         if url is not None:
-            _measure("PostgreSQL", url)
+            one = _measure("PostgreSQL", url, 1)
+            two = _measure("PostgreSQL", url, 2)
+            if one and two:
+                print(
+                    f"PostgreSQL, paced: p99 {two['p99']:.0f} ms with 2 web processes against "
+                    f"{one['p99']:.0f} ms with 1; {two['wps'] / one['wps']:.2f}x the webhooks/s",
+                    flush=True,
+                )
     print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
 
 
