@@ -52,7 +52,8 @@ class RequestEventOut(BaseModel):
 
 
 class HelpRequestOut(BaseModel):
-    """A request as a helper who is not (yet) assigned may see it: no exact place."""
+    """A request as a helper who is not (yet) assigned may see it: no exact place, and the
+    details with addresses, numbers and codes masked (backend.requests.redaction)."""
 
     model_config = ConfigDict(from_attributes=True)
     id: int
