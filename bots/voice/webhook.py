@@ -36,6 +36,10 @@ TWIML = "application/xml"
 FINAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
 MAX_TURN = 10_000  # a call longer than this is not a call
 _LANG = re.compile(r"^(fr|en)$")
+REFUSALS: dict[int | str, dict[str, object]] = {
+    400: {"description": "not a form Twilio sends: too large, not UTF-8, no CallSid/MessageSid"},
+    403: {"description": "bad or missing X-Twilio-Signature; nothing was done"},
+}
 
 
 def voice_router(
@@ -160,6 +164,7 @@ def voice_router(
             methods=["POST"],
             summary=f"Twilio webhook {path}",
             response_class=Response,
+            responses=REFUSALS,
         )
     return router
 
