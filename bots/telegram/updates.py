@@ -11,6 +11,27 @@ from dialogues.messages import Contact, Incoming, Location
 CHANNEL = "telegram"
 
 
+def malformed(update: Update) -> str | None:
+    """What makes this update one Telegram would never send, or None.
+
+    Telegram's ids are integers; python-telegram-bot keeps whatever the JSON held, and a chat
+    id "abc" would become a conversation of its own that no message can ever reach."""
+    chat, user = update.effective_chat, update.effective_user
+    contact = update.message.contact if update.message is not None else None
+    for name, value in (
+        ("chat.id", chat.id if chat else 0),
+        ("from.id", user.id if user else 0),
+        ("contact.user_id", contact.user_id if contact and contact.user_id is not None else 0),
+    ):
+        if not _is_integer(value):
+            return f"{name} must be an integer, got {value!r}"[:200]
+    return None
+
+
+def _is_integer(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def to_incoming(update: Update) -> Incoming | None:
     """What the person said in this update, or None when it is not a turn of a conversation.
 

@@ -2,8 +2,10 @@
 
 Telegram posts each update as JSON. We check that it comes from Telegram (the secret token
 given to setWebhook comes back in a header), refuse what cannot be an update with a clear
-JSON error, and process the update before answering, so that a failure answers 500 and
-Telegram delivers the update again rather than it being lost in an in-memory queue.
+JSON error (an update nested too deep to be one is refused before it is parsed; ids that
+are not integers are refused after), and process the update before answering, so that a
+failure answers 500 and Telegram delivers the update again rather than it being lost in an
+in-memory queue.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from fastapi.responses import JSONResponse
 from telegram import Update
 from telegram.ext import Application
 
+from backend.body_guard import too_deep as nested_too_deep
 from bots.telegram.application import process
+from bots.telegram.updates import malformed
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +53,15 @@ def webhook_router(
         body = await _read_body(request, max_body_bytes)
         if body is None:
             return _error(413, "too_large", f"an update is at most {max_body_bytes} bytes")
+        too_deep = nested_too_deep(body)
+        if too_deep is not None:
+            return _error(422, "too_deep", too_deep)
         try:
             data = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return _error(400, "malformed_json", f"the body is not JSON: {exc}")
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
             return _error(400, "not_an_update", "expected a Telegram Update: {update_id, ...}")
         try:
             await application.initialize()  # no-op once done
@@ -64,6 +72,9 @@ def webhook_router(
             update = Update.de_json(data, application.bot)
         except Exception as exc:  # the right keys with the wrong shapes
             return _error(400, "not_an_update", f"not a valid Telegram Update: {exc}")
+        problem = malformed(update)
+        if problem is not None:
+            return _error(400, "not_an_update", f"not a valid Telegram Update: {problem}")
         if await process(application, update):
             return _error(500, "processing_failed", "the update was not processed; send it again")
         return JSONResponse({"ok": True})

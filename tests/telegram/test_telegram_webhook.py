@@ -189,3 +189,50 @@ def test_a_development_address_is_not_registered(
     webhook_client: TestClient, fake_telegram: FakeTelegram
 ) -> None:
     assert fake_telegram.calls("setWebhook") == []
+
+
+@pytest.mark.parametrize("chat_id", ["abc", "900000101", 1.5, True, None])
+def test_a_chat_id_that_is_not_an_integer_is_refused_and_nothing_is_processed(
+    webhook_client: TestClient,
+    fake_telegram: FakeTelegram,
+    echo_engine: EchoEngine,
+    chat_id: object,
+) -> None:
+    update = fake_telegram.text_update(JEANNE, "bonjour")
+    update["message"]["chat"]["id"] = chat_id
+
+    response = post_update(webhook_client, update, secret=SECRET)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "not_an_update"
+    assert "chat.id must be an integer" in response.json()["message"]
+    assert echo_engine.incomings == []
+    assert fake_telegram.calls("sendMessage") == []
+
+
+def test_a_sender_id_that_is_not_an_integer_is_refused(
+    webhook_client: TestClient, fake_telegram: FakeTelegram, echo_engine: EchoEngine
+) -> None:
+    update = fake_telegram.text_update(JEANNE, "bonjour")
+    update["message"]["from"]["id"] = "jeanne"
+
+    response = post_update(webhook_client, update, secret=SECRET)
+
+    assert response.status_code == 400
+    assert "from.id must be an integer" in response.json()["message"]
+    assert echo_engine.incomings == []
+
+
+def test_an_update_nested_too_deep_is_422_with_a_clear_message(
+    webhook_client: TestClient, echo_engine: EchoEngine
+) -> None:
+    deep = b'{"update_id": 7, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = webhook_client.post(
+        "/telegram/webhook",
+        content=deep,
+        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"] == "too_deep"
+    assert "nests deeper than" in response.json()["message"]
+    assert echo_engine.incomings == []
