@@ -120,7 +120,7 @@ def register(turn: Turn) -> None:
     """Create the person from the registration slots and attach this conversation to them."""
     from backend.people.models import ContactKind
     from backend.people.schemas import AddressIn, PersonCreate
-    from backend.people.service import add_contact, create_person
+    from backend.people.service import add_contact, create_person, release_unproven_phone
 
     slots = turn.slots
     address = slots.get("address") or {}
@@ -145,17 +145,18 @@ def register(turn: Turn) -> None:
         add_contact(
             turn.session, person, ContactKind.telegram, turn.incoming.sender_id, verified=True
         )
-    phone = slots.get("phone") or (
-        turn.conversation.address if turn.incoming.channel in ("voice", "sms") else None
-    )
+    if turn.incoming.channel in ("voice", "sms"):
+        # The number the call or text came from: the network vouches for it, as it does when
+        # the caller is recognised by it. A claim on it that was never proven gives way.
+        phone: str | None = turn.conversation.address
+        if phone:
+            release_unproven_phone(turn.session, phone)
+    else:
+        # Only a number proven in this conversation (own contact card, or the code typed
+        # back): one merely typed is never kept, whatever an older state says.
+        phone = slots.get("phone") if slots.get("phone_verified") is True else None
     if phone:
-        add_contact(
-            turn.session,
-            person,
-            ContactKind.phone,
-            phone,
-            verified=bool(slots.get("phone_verified", True)),
-        )
+        add_contact(turn.session, person, ContactKind.phone, phone, verified=True)
     turn.conversation.person_id = person.id
     turn.person = person
     if address and address.get("lat") is None:
@@ -173,10 +174,10 @@ def phone_number(said: str) -> str | None:
 
 
 def phone_owner(turn: Turn, e164: str) -> Person | None:
-    from backend.people.models import ContactKind
-    from backend.people.service import find_by_contact
+    """Who has the number, a claim typed on Telegram and never proven aside (service.py)."""
+    from backend.people.service import find_by_caller_id
 
-    return find_by_contact(turn.session, ContactKind.phone, e164)
+    return find_by_caller_id(turn.session, e164)
 
 
 def link_shared_phone(turn: Turn, phone: str) -> str:
@@ -187,11 +188,12 @@ def link_shared_phone(turn: Turn, phone: str) -> str:
     it (kept for the registration, verified), 'taken' when its owner is already on Telegram
     with another account, 'invalid' when it is not a number."""
     from backend.people.models import ContactKind
-    from backend.people.service import add_contact
+    from backend.people.service import add_contact, release_unproven_phone
 
     e164 = phone_number(phone)
     if e164 is None:
         return "invalid"
+    release_unproven_phone(turn.session, e164)  # someone else's typed claim gives way to proof
     owner = phone_owner(turn, e164)
     if owner is None:
         turn.set_slots(phone=e164, phone_verified=True)
@@ -212,17 +214,19 @@ def _claimant(turn: Turn) -> str:
     return f"{turn.incoming.channel}:{turn.incoming.sender_id or turn.conversation.address}"
 
 
-def send_phone_code(turn: Turn, e164: str, owner: Person) -> SentCode:
-    """A code to the number (by SMS, or a call to a landline), in its owner's language, that
-    only this conversation may type back. Raises Conflict (reason "too_many_codes")."""
+def send_phone_code(turn: Turn, e164: str) -> SentCode:
+    """A code to the number (by SMS, or a call to a landline) that only this conversation may
+    type back: in its owner's language when someone has the number, else in the
+    conversation's. Raises Conflict (reason "too_many_codes")."""
     from backend.people.phone_codes import send_phone_code as send
 
+    owner = phone_owner(turn, e164)
     return send(
         turn.session,
         e164,
         _claimant(turn),
-        language=owner.language,
-        person_id=owner.id,
+        language=owner.language if owner is not None else turn.language,
+        person_id=owner.id if owner is not None else None,
         now=turn.now,
     )
 

@@ -13,7 +13,7 @@ from backend.conversations.models import Conversation
 from backend.db import transaction, utcnow
 from backend.errors import DomainError
 from backend.people.models import ContactKind, Person
-from backend.people.service import find_by_contact
+from backend.people.service import find_by_caller_id, find_by_contact
 from dialogues import store
 from dialogues.config import EngineConfig
 from dialogues.messages import Incoming, Outgoing, TurnResult
@@ -166,7 +166,8 @@ def _identify(session: Session, conversation: Conversation, incoming: Incoming) 
         person = find_by_contact(session, ContactKind.telegram, incoming.sender_id)
     elif incoming.channel in ("voice", "sms"):
         try:
-            person = find_by_contact(session, ContactKind.phone, conversation.address)
+            # Not by a number a Telegram chat typed and never proved (service.py).
+            person = find_by_caller_id(session, conversation.address)
         except DomainError:
             person = None  # a withheld or odd caller id
     if person is not None:

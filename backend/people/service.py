@@ -7,8 +7,8 @@ import re
 from contextlib import suppress
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, and_, not_, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from backend.auth.passwords import hash_password
 from backend.auth.service import revoke_all_tokens
@@ -55,6 +55,59 @@ def find_by_contact(session: Session, kind: str, value: str) -> Person | None:
         .join(ContactPoint)
         .where(ContactPoint.kind == kind, ContactPoint.value == value)
     )
+
+
+def _typed_unproven() -> ColumnElement[bool]:
+    """A phone contact nothing proved, on a person a Telegram chat registered (their Telegram
+    account is verified): before every typed number had to be proven by a code, such a
+    number was kept as typed, and anyone could type anyone's. Staff-entered numbers
+    (`create_person`: console, API, imports) are unverified too, but on people whose Telegram
+    id, if any, is also unverified; callers' own numbers and proven ones are verified."""
+    telegram = aliased(ContactPoint)
+    return and_(
+        ContactPoint.verified.is_(False),
+        select(telegram.id)
+        .where(
+            telegram.person_id == ContactPoint.person_id,
+            telegram.kind == ContactKind.telegram,
+            telegram.verified.is_(True),
+        )
+        .exists(),
+    )
+
+
+def find_by_caller_id(session: Session, phone: str) -> Person | None:
+    """Who calls or texts from `phone`: the person with that number, unless it is one a
+    Telegram chat typed and never proved (its real owner must not land in that account).
+    Raises InvalidInput for what is not a number (a withheld caller id)."""
+    return session.scalar(
+        select(Person)
+        .join(ContactPoint)
+        .where(
+            ContactPoint.kind == ContactKind.phone,
+            ContactPoint.value == normalise_phone(phone),
+            not_(_typed_unproven()),
+        )
+    )
+
+
+def release_unproven_phone(session: Session, phone: str) -> bool:
+    """The number's owner proved it (they call from it): a typed, never proven claim on it
+    by someone else gives way. True when one did. Not a number: nothing to release."""
+    try:
+        e164 = normalise_phone(phone)
+    except InvalidInput:
+        return False
+    contact = session.scalar(
+        select(ContactPoint).where(
+            ContactPoint.kind == ContactKind.phone, ContactPoint.value == e164, _typed_unproven()
+        )
+    )
+    if contact is None:
+        return False
+    contact.person.contacts.remove(contact)  # deleted with it (delete-orphan)
+    session.flush()
+    return True
 
 
 def add_contact(

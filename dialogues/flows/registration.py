@@ -1,12 +1,14 @@
 """First contact: name, phone (Telegram's contact button), address with a read-back.
 
 Diagram: registration.md. On the phone the caller's number is already known, so it is not
-asked. A Telegram user who proves a number that is already known (a hotline caller) becomes
-the same person: one identity, every channel. Proof is the user's OWN contact card (Telegram
-says whose card it is), or the one-time code sent to the number (SMS, or a call to a
-landline) typed back; a typed number or someone else's card never links, and until the code
-is right nothing of the owner's (name, requests, address) is shown. What the person first
-asked is resumed afterwards.
+asked. On Telegram a number is kept only once proven: by the user's OWN contact card
+(Telegram says whose card it is), or by the one-time code sent to the number (SMS, or a call
+to a landline) typed back. Every typed number gets that code, whether someone has it or not,
+in the same words: a typed number is never stored unproven (else its real owner, calling the
+hotline later, would land in whoever typed it), and a chat cannot tell residents' numbers
+from others. A proven number that is already known (a hotline caller) makes the user the
+same person: one identity, every channel; until then nothing of the owner's (name,
+requests, address) is shown. What the person first asked is resumed afterwards.
 """
 
 from __future__ import annotations
@@ -82,8 +84,8 @@ class RegistrationFlow:
         self._typed(turn, incoming.text)
 
     def on_phone_code(self, turn: Turn) -> None:
-        """The code sent to a typed number that someone already has: only the right one,
-        typed back here, makes this account theirs."""
+        """The code sent to a typed number: only the right one, typed back here, proves it
+        (and makes this account its owner's, if someone has it)."""
         incoming = turn.incoming
         phone = turn.slots.get("pending_phone")
         if incoming.choice == "skip" or not phone:
@@ -126,34 +128,24 @@ class RegistrationFlow:
 
     # ------------------------------------------------------------------
     def _typed(self, turn: Turn, said: str) -> None:
-        """A typed number proves nothing: anyone can type a neighbour's."""
+        """A typed number proves nothing (anyone can type a neighbour's): it is sent a code,
+        whoever has it or if nobody does, and kept only once the code comes back."""
         phone = actions.phone_number(said)
         if phone is None:
             turn.say("phone_invalid")
             turn.repeat_question()
             return
         turn.understood()
-        owner = actions.phone_owner(turn, phone)
-        if owner is None:
-            # Nobody's yet: kept for the new person, unverified until an SMS code or a call.
-            turn.set_slots(phone=phone, phone_verified=False)
-            self._ask_address(turn)
-            return
-        # Someone's: this account becomes theirs only with the code sent to that number. Said
-        # the same way whoever the owner is, and nothing of theirs is shown meanwhile.
         turn.set_slots(phone=None, phone_verified=None)
         self._send_code(turn, phone)
 
     def _send_code(self, turn: Turn, phone: str) -> None:
-        owner = actions.phone_owner(turn, phone)
-        if owner is None:  # gone meanwhile: the number is nobody's, nothing to prove
-            turn.set_slots(pending_phone=None)
-            self._typed(turn, phone)
-            return
+        """Said the same way whether the number is someone's or nobody's, and nothing of an
+        owner's is shown meanwhile."""
         turn.goto(NAME, "phone_code")
         turn.set_slots(pending_phone=phone)
         try:
-            sent = actions.send_phone_code(turn, phone, owner)
+            sent = actions.send_phone_code(turn, phone)
         except Conflict as exc:
             if exc.details.get("reason") != "too_many_codes":
                 raise

@@ -16,7 +16,7 @@ from backend.conversations.models import Conversation
 from backend.outbox.models import OutboxMessage, OutboxStatus
 from backend.people.models import ContactKind, ContactPoint, Person, PhoneCode
 from backend.people.phone_codes import MAX_CODES_PER_HOUR
-from backend.people.service import find_by_contact
+from backend.people.service import add_contact, find_by_contact
 from dialogues.messages import Contact
 from dialogues.notifications import render_notification
 from tests.dialogues.conftest import NOW, Chat
@@ -281,16 +281,211 @@ def test_own_contact_card_links_at_once(
     assert _codes_sent(session, GERMAINE_MOBILE) == []
 
 
-def test_typed_number_nobody_has_is_kept_unverified_for_the_new_person(
-    chat: Callable[..., Chat], session: Session, germaine: Person
-) -> None:
-    tg = _attacker(chat)
-    assert "adresse" in tg.say("06 11 22 33 44")[-1].lower()
-    tg.say("8 rue inconnue")
-    tg.say("oui")
+NEW_MOBILE = "+33611223344"  # nobody's
+
+
+def _wrong(code: str) -> str:
+    return "000000" if code != "000000" else "111111"
+
+
+def _mallory(session: Session) -> Person:
     session.expire_all()
     mallory = find_by_contact(session, ContactKind.telegram, "6666")
-    assert mallory is not None and mallory.id != germaine.id
-    (phone,) = [c for c in mallory.contacts if c.kind == ContactKind.phone]
-    assert (phone.value, phone.verified) == ("+33611223344", False)
-    assert _codes_sent(session, "+33611223344") == []
+    assert mallory is not None
+    return mallory
+
+
+def _phones_of(person: Person) -> list[tuple[str, bool]]:
+    return [(c.value, c.verified) for c in person.contacts if c.kind == ContactKind.phone]
+
+
+def _registers(tg: Chat) -> None:
+    tg.say("8 rue inconnue")
+    tg.say("oui")
+
+
+def test_a_number_nobody_has_gets_a_code_in_the_same_words_as_a_residents(
+    chat: Callable[..., Chat], session: Session, germaine: Person
+) -> None:
+    """So that a chat cannot tell which numbers are residents'."""
+    on_hers = _attacker(chat)
+    to_resident = on_hers.say("06 39 98 00 42")
+    on_new = chat(sender_id="7777", address="7777", sender_name="Mallory")
+    on_new.say("/start")
+    on_new.say("Mallory Dupont")
+    to_nobody = on_new.say("06 11 22 33 44")
+    assert to_nobody == [t.replace("06 •• •• •• 42", "06 •• •• •• 44") for t in to_resident]
+    assert to_nobody[0].startswith("Pour vérifier que ce numéro est bien le vôtre")
+    assert on_new.choices() == on_hers.choices() == ["resend", "skip"]
+    (sms,) = _codes_sent(session, NEW_MOBILE)
+    assert (sms.channel, sms.kind, sms.person_id) == ("sms", "phone_code", None)
+    assert len(sms.payload["code"]) == 6
+    # A wrong code, then the limit: the same answers as for hers.
+    (her_sms,) = _codes_sent(session, GERMAINE_MOBILE)
+    on_hers.say(_wrong(her_sms.payload["code"]))
+    on_new.say(_wrong(sms.payload["code"]))
+    assert [r.text for r in on_new.last] == [
+        t.replace("06 •• •• •• 42", "06 •• •• •• 44") for t in (r.text for r in on_hers.last)
+    ]
+    for tg in (on_hers, on_new):
+        for _ in range(MAX_CODES_PER_HOUR - 1):
+            tg.press("resend")
+        tg.press("resend")
+    assert on_new.last[0].text == on_hers.last[0].text
+    assert on_new.last[0].text.startswith("Ce numéro a déjà reçu plusieurs codes.")
+    assert len(_codes_sent(session, NEW_MOBILE)) == MAX_CODES_PER_HOUR
+    # Nothing stored while the code is awaited.
+    session.expire_all()
+    assert find_by_contact(session, ContactKind.phone, NEW_MOBILE) is None
+
+
+def test_skipping_the_code_of_a_new_number_registers_without_any_phone(
+    chat: Callable[..., Chat], session: Session
+) -> None:
+    tg = _attacker(chat)
+    tg.say("06 11 22 33 44")
+    replies = tg.press("skip")
+    assert replies[0] == "D'accord, continuons sans ce numéro."
+    assert "adresse" in replies[-1].lower()
+    _registers(tg)
+    assert _phones_of(_mallory(session)) == []
+    assert session.scalars(select(ContactPoint).where(ContactPoint.kind == "phone")).all() == []
+
+
+def test_the_right_code_for_a_new_number_attaches_it_verified_to_the_new_person(
+    chat: Callable[..., Chat], session: Session
+) -> None:
+    tg = _attacker(chat)
+    tg.say("06 11 22 33 44")
+    (sms,) = _codes_sent(session, NEW_MOBILE)
+    replies = tg.say(sms.payload["code"])
+    assert "adresse" in replies[-1].lower()
+    _registers(tg)
+    assert _phones_of(_mallory(session)) == [(NEW_MOBILE, True)]
+    session.rollback()
+    assert session.scalars(select(PhoneCode.status)).all() == ["used"]
+
+
+def test_a_wrong_code_for_a_new_number_then_skip_keeps_no_phone(
+    chat: Callable[..., Chat], session: Session
+) -> None:
+    tg = _attacker(chat)
+    tg.say("06 11 22 33 44")
+    (sms,) = _codes_sent(session, NEW_MOBILE)
+    replies = tg.say(_wrong(sms.payload["code"]))
+    assert replies[0] == "Ce code ne correspond pas. Il vous reste 2 essais."
+    tg.press("skip")
+    _registers(tg)
+    assert _phones_of(_mallory(session)) == []
+
+
+def _call_from(chat: Callable[..., Chat], number: str) -> tuple[Chat, list[str]]:
+    phone = chat(channel="voice", address=number, sender_id=None, sender_name=None)
+    return phone, phone.say("allô bonjour")
+
+
+def _conversation_person(session: Session, channel: str, address: str) -> int | None:
+    session.expire_all()
+    person_id = session.scalar(
+        select(Conversation.person_id).where(
+            Conversation.channel == channel, Conversation.address == address
+        )
+    )
+    session.rollback()
+    return person_id
+
+
+@pytest.mark.parametrize("then", ["skip", "wrong code"])
+def test_a_number_typed_unproven_does_not_catch_its_owners_calls(
+    chat: Callable[..., Chat], session: Session, then: str
+) -> None:
+    """The reverse route: Mallory types a number nobody has yet; when its real owner rings
+    the hotline, she must not land in Mallory's account."""
+    tg = _attacker(chat)
+    tg.say("06 11 22 33 44")
+    if then == "skip":
+        tg.press("skip")
+    else:
+        (sms,) = _codes_sent(session, NEW_MOBILE)
+        for _ in range(3):
+            tg.say(_wrong(sms.payload["code"]))
+        tg.press("skip")
+    _registers(tg)
+    tg.press("menu:request_help")
+    mallory_id = _mallory(session).id
+    session.rollback()
+    phone, replies = _call_from(chat, NEW_MOBILE)
+    assert replies[0] == "Bonjour ! Ici Coup de main, l'entraide entre voisins."
+    assert "Mallory" not in "\n".join(replies)
+    assert _conversation_person(session, "voice", NEW_MOBILE) is None
+    # She registers as herself, with her number proven by the call.
+    phone.say("je m'appelle Odette Martin")
+    phone.say("quarante rue imaginaire")
+    phone.say("oui")
+    odette_id = _conversation_person(session, "voice", NEW_MOBILE)
+    assert odette_id not in (None, mallory_id)
+    owner = find_by_contact(session, ContactKind.phone, NEW_MOBILE)
+    assert owner is not None and owner.id == odette_id
+    assert _phones_of(owner) == [(NEW_MOBILE, True)]
+
+
+def _legacy_typed_number(session: Session, number: str) -> int:
+    """An account registered on Telegram before typed numbers needed the code: its Telegram
+    id verified, the number it typed kept unverified."""
+    mallory = make_resident(session, "Mallory Dupont", telegram_id=6666)
+    for contact in mallory.contacts:
+        contact.verified = True
+    add_contact(session, mallory, ContactKind.phone, number, verified=False)
+    make_request(session, mallory)
+    session.commit()
+    return mallory.id
+
+
+def test_a_caller_is_not_matched_by_a_number_a_chat_once_typed_and_never_proved(
+    chat: Callable[..., Chat], session: Session
+) -> None:
+    mallory_id = _legacy_typed_number(session, NEW_MOBILE)
+    phone, replies = _call_from(chat, NEW_MOBILE)
+    assert replies[0] == "Bonjour ! Ici Coup de main, l'entraide entre voisins."
+    assert "Mallory" not in "\n".join(replies)
+    phone.say("je m'appelle Odette Martin")
+    phone.say("quarante rue imaginaire")
+    phone.say("oui")
+    odette_id = _conversation_person(session, "voice", NEW_MOBILE)
+    assert odette_id not in (None, mallory_id)
+    # Her call proved the number: it is hers now, and no longer on Mallory's account.
+    owner = find_by_contact(session, ContactKind.phone, NEW_MOBILE)
+    assert owner is not None and owner.id == odette_id
+    assert _phones_of(owner) == [(NEW_MOBILE, True)]
+    assert _phones_of(session.get_one(Person, mallory_id)) == []
+
+
+def test_the_owner_proving_on_telegram_a_number_once_typed_by_another_gets_an_account_of_her_own(
+    chat: Callable[..., Chat], session: Session
+) -> None:
+    mallory_id = _legacy_typed_number(session, NEW_MOBILE)
+    tg = chat(sender_id="2002", address="2002", sender_name="Odette")
+    tg.say("bonjour")
+    tg.say("Odette Martin")
+    tg.say("06 11 22 33 44")
+    (sms,) = _codes_sent(session, NEW_MOBILE)
+    assert sms.person_id is None  # not addressed as Mallory's
+    replies = tg.say(sms.payload["code"])
+    assert "Mallory" not in "\n".join(replies)
+    _registers(tg)
+    odette_id = _linked_person_id(session, "2002")
+    assert odette_id not in (None, mallory_id)
+    owner = find_by_contact(session, ContactKind.phone, NEW_MOBILE)
+    assert owner is not None and owner.id == odette_id
+    assert _phones_of(session.get_one(Person, mallory_id)) == []
+
+
+def test_numbers_staff_entered_still_recognise_their_callers(
+    chat: Callable[..., Chat], session: Session
+) -> None:
+    """Staff-entered numbers are unverified too (create_person), with or without a Telegram
+    id beside them: their callers are recognised as before."""
+    make_resident(session, "Marcel Petit", phone="04 65 71 89 39", telegram_id=4242)
+    session.commit()
+    _, replies = _call_from(chat, LANDLINE)
+    assert replies[0] == "Bonjour Marcel ! Ici Coup de main."
