@@ -155,7 +155,8 @@ def neighbourhood(
         db = request.getfixturevalue("_pg_engine")
     app = create_app(_settings(db.url.render_as_string(hide_password=False), tmp))
     # Requests go straight to the app; its lifespan (workers, live feed) is not needed.
-    world = Neighbourhood(ASGIClient(app), make_session_factory(db))
+    http = ASGIClient(app)  # type: ignore[arg-type]  # its ASGI type is narrower than FastAPI's
+    world = Neighbourhood(http, make_session_factory(db))
     try:
         _populate(world)
         yield world
