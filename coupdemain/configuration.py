@@ -27,4 +27,6 @@ def dispatch_config(settings: Settings) -> DispatchConfig:
 def engine_config(settings: Settings, dispatch: DispatchConfig) -> EngineConfig:
     """The conversation engine's configuration, around the dispatch configuration that the
     process built once (the one its API and console are given too)."""
-    return EngineConfig(dispatch=dispatch, default_language=settings.language)
+    return EngineConfig(
+        dispatch=dispatch, default_language=settings.language, hotline=settings.twilio_number
+    )

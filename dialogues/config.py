@@ -13,3 +13,5 @@ class EngineConfig:
     # helper reports done: the same object the REST API and the console are given.
     dispatch: DispatchConfig
     default_language: str = "fr"
+    # The hotline's number (TWILIO_NUMBER), said in a message left on an answering machine.
+    hotline: str | None = None

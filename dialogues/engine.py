@@ -69,7 +69,7 @@ class Engine:
 
     def _turn(self, session: Session, incoming: Incoming, now: datetime) -> TurnResult:
         conversation, person = self._open(session, incoming)
-        if conversation.handled_by != "bot":
+        if conversation.handled_by != "bot" and not _machine_answered(incoming):
             replies = self._while_a_human_has_it(conversation, incoming)
             store.log_turn(session, conversation, incoming, replies)
             return TurnResult(replies=replies, silent=not replies, language=conversation.language)
@@ -129,6 +129,13 @@ class _Refused(Exception):  # noqa: N818  (a control-flow signal, not an error)
     def __init__(self, replies: list[Outgoing]) -> None:
         super().__init__("refused")
         self.replies = replies
+
+
+def _machine_answered(incoming: Incoming) -> bool:
+    """An answering machine or a fax took a call we placed: the bookkeeping of its message
+    (bots/voice, dialogues/flows/answering_machine.py) runs whoever holds the conversation,
+    and a dispatcher's own message is not put through to a machine."""
+    return (incoming.choice or "").startswith(("call:machine:", "call:fax:"))
 
 
 def _clean(incoming: Incoming) -> Incoming:

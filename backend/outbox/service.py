@@ -102,6 +102,23 @@ def enqueue(
     return message
 
 
+def send_again(message: OutboxMessage, *, at: datetime, reason: str) -> None:
+    """In the caller's transaction: a message the provider took but that did not reach its
+    person (an answering machine took the call) is due again at `at`. Its provider id stays
+    until the next attempt replaces it; a worker still holding the row loses its lease."""
+    message.status, message.next_attempt_at, message.sent_at = OutboxStatus.pending, at, None
+    message.locked_until, message.locked_by = None, None
+    message.last_error = reason[:2000]
+
+
+def give_up(message: OutboxMessage, reason: str) -> None:
+    """In the caller's transaction: the message will not reach its person; failed, for a
+    dispatcher to see."""
+    message.status, message.locked_until, message.locked_by = OutboxStatus.failed, None, None
+    message.last_error = reason[:2000]
+    log.warning("outbox message %s to %s failed for good: %s", message.id, message.channel, reason)
+
+
 def idempotency_key(message: OutboxMessage) -> str:
     """The same key for every attempt at one row, for providers that deduplicate on one."""
     return f"coupdemain-outbox-{message.id}"

@@ -5,7 +5,7 @@
 - `CallSender`: one outbox row -> one call (Calls.json) whose TwiML URL is
   `/voice/outbound?outbox=<id>`: when it is picked up, the engine reads the message aloud
   (an offer is answered 1 / 2); its status callback `/voice/status?outbox=<id>` says whether
-  anyone answered.
+  anyone answered. Twilio tells a person from an answering machine first (MachineDetection).
 
 A `rate_request` is not sent as such on either channel: the rating is asked during the care
 call after the job, so each sender leaves that call's timer instead (backend.calls).
@@ -36,6 +36,12 @@ log = logging.getLogger(__name__)
 
 E164 = re.compile(r"\+[1-9]\d{5,14}")
 RING_SECONDS = 30  # how long a call we place rings before "no-answer"
+# Answering machine detection (Twilio AMD): synchronous, and to the end of the greeting, so
+# the call's first webhook comes after the beep with `AnsweredBy` (dialogues/flows/
+# answering_machine.py leaves a short message there and tries again later). Twilio's default
+# detection time; past it `AnsweredBy` is "unknown", taken as a person.
+MACHINE_DETECTION = "DetectMessageEnd"
+MACHINE_DETECTION_SECONDS = 30
 
 
 class _TwilioSender:
@@ -137,6 +143,9 @@ class CallSender(_TwilioSender):
             status_callback_method="POST",
             status_callback_event=["completed"],
             timeout=RING_SECONDS,
+            machine_detection=MACHINE_DETECTION,
+            machine_detection_timeout=MACHINE_DETECTION_SECONDS,
+            async_amd="false",
         )
 
 

@@ -136,9 +136,13 @@ class PhoneCall:
         """Someone rings the hotline (Twilio's voice URL)."""
         return self.signed_post(f"{self._public}/voice/incoming", self.base_form("ringing"))
 
-    def pick_up(self, url: str) -> Heard:
-        """The person we rang picks up: Twilio requests the call's Url."""
-        return self.signed_post(url, self.base_form())
+    def pick_up(self, url: str, *, answered_by: str | None = None) -> Heard:
+        """The person we rang picks up: Twilio requests the call's Url. With answering machine
+        detection on, `answered_by` is its verdict ("human", "machine_end_beep", "fax"...)."""
+        form = self.base_form()
+        if answered_by is not None:
+            form["AnsweredBy"] = answered_by
+        return self.signed_post(url, form)
 
     def answer(
         self, *, speech: str | None = None, digits: str | None = None, confidence: float = 0.92

@@ -2,7 +2,7 @@
 
     POST /voice/incoming                 someone rings the hotline (turn 0)
     POST /voice/turn?turn=N[&idle=1]     the answer to the question of turn N-1
-    POST /voice/outbound?outbox=ID       a call we placed is picked up
+    POST /voice/outbound?outbox=ID       a call we placed is picked up (AnsweredBy: a machine?)
     POST /voice/status[?outbox=ID]       how a call ended (status callback)
     POST /voice/dialed?turn=N&to=...     a transfer ended (the <Dial> action)
     POST /sms/incoming                   an SMS to the hotline number
@@ -34,6 +34,15 @@ log = logging.getLogger(__name__)
 
 TWIML = "application/xml"
 FINAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
+# Answering machine detection's verdict on a call we placed (bots/voice/sender.py); anything
+# else ("human", "unknown", none) is a person.
+ANSWERED_BY = {
+    "machine_start": "machine",
+    "machine_end_beep": "machine",
+    "machine_end_silence": "machine",
+    "machine_end_other": "machine",
+    "fax": "fax",
+}
 MAX_TURN = 10_000  # a call longer than this is not a call
 _LANG = re.compile(r"^(fr|en)$")
 REFUSALS: dict[int | str, dict[str, object]] = {
@@ -125,7 +134,8 @@ def voice_router(
 
     async def outbound(request: Request, form: dict[str, str]) -> str:
         outbox_id = _int(request.query_params.get("outbox"), 1, 2**62)
-        return await turn_twiml(call_event(form, f"call:answered:{outbox_id}", turn=0), 0)
+        answered = ANSWERED_BY.get(form.get("AnsweredBy", ""), "answered")
+        return await turn_twiml(call_event(form, f"call:{answered}:{outbox_id}", turn=0), 0)
 
     async def status(request: Request, form: dict[str, str]) -> str:
         call_status = form.get("CallStatus", "")

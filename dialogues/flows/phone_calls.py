@@ -5,6 +5,8 @@
   (masked numbers), or the menu.
 - `call:answered:<outbox id>`: a call we placed is picked up. A `follow_up` starts the care
   call; any other notification is read aloud, with keypad answers when it has some.
+- `call:machine:<outbox id>`, `call:fax:<outbox id>`: an answering machine or a fax picked
+  it up (dialogues/flows/answering_machine.py): a short message is left, the row is retried.
 - `call:ended:<status>[:<outbox id>]`: Twilio's status callback. A request cut off mid-way
   is kept as a draft flagged for a dispatcher; a follow-up or an important message nobody
   answered is flagged too; a request booked during the call is confirmed by SMS.
@@ -54,6 +56,10 @@ def handle_call_event(turn: Turn, choice: str) -> None:
         on_start(turn)
     elif event == "answered" and number is not None:
         on_answered(turn, int(number))
+    elif event in ("machine", "fax") and number is not None:
+        from dialogues.flows.answering_machine import on_fax, on_machine
+
+        (on_machine if event == "machine" else on_fax)(turn, int(number))
     elif event == "ended" and len(parts) > 2:
         on_ended(turn, parts[2], int(number) if number is not None else None)
     else:

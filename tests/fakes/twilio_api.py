@@ -2,7 +2,8 @@
 
 It speaks Twilio's wire format at `/2010-04-01/Accounts/{AccountSid}/Messages.json` and
 `Calls.json`: form-encoded parameters (`To`, `From`, `Body`; `Url`, `Method`,
-`StatusCallback`, repeated `StatusCallbackEvent`, `Timeout`), HTTP Basic auth with the
+`StatusCallback`, repeated `StatusCallbackEvent`, `Timeout`, `MachineDetection`,
+`MachineDetectionTimeout`, `AsyncAmd`), HTTP Basic auth with the
 Account SID and auth token, `201` with the created resource's JSON (`sid` "SM..." or
 "CA...", `status` "queued", `uri` ...), and errors as Twilio sends them:
 `{"code": 21211, "message": ..., "more_info": ..., "status": 400}`. It records every
@@ -74,6 +75,10 @@ class PlacedCall:
     status_callback_events: list[str]
     timeout: int | None
     at: float
+    # Answering machine detection, as sent: "Enable" / "DetectMessageEnd", seconds, "true" / "false"
+    machine_detection: str | None = None
+    machine_detection_timeout: int | None = None
+    async_amd: str | None = None
 
 
 @dataclass
@@ -242,6 +247,15 @@ class FakeTwilio:
         if not url and not twiml:
             return _error(400, 21205, "Url parameter is required.")
         timeout = req.field("Timeout")
+        amd, amd_timeout, async_amd = (
+            req.field("MachineDetection"),
+            req.field("MachineDetectionTimeout"),
+            req.field("AsyncAmd"),
+        )
+        if amd not in (None, "Enable", "DetectMessageEnd"):
+            return _error(400, 20001, f"MachineDetection must be Enable or DetectMessageEnd: {amd}")
+        if async_amd not in (None, "true", "false"):
+            return _error(400, 20001, f"AsyncAmd must be true or false: {async_amd}")
         sid = "CA" + uuid.uuid4().hex
         call = PlacedCall(
             sid=sid,
@@ -254,6 +268,9 @@ class FakeTwilio:
             status_callback_events=req.form.get("StatusCallbackEvent", []),
             timeout=int(timeout) if timeout and timeout.isdigit() else None,
             at=req.at,
+            machine_detection=amd,
+            machine_detection_timeout=int(amd_timeout) if amd_timeout else None,
+            async_amd=async_amd,
         )
         with self._lock:
             self._state.calls.append(call)

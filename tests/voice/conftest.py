@@ -102,11 +102,13 @@ class Line:
             call_sid=placed.sid,
         )
 
-    def pick_up(self, placed: PlacedCall) -> tuple[PhoneCall, Heard]:
-        """The person we rang answers a call the fake recorded."""
+    def pick_up(
+        self, placed: PlacedCall, *, answered_by: str | None = None
+    ) -> tuple[PhoneCall, Heard]:
+        """The person we rang (or their answering machine) answers a call the fake recorded."""
         assert placed.url is not None
         call = self.rung(placed)
-        return call, call.pick_up(placed.url)
+        return call, call.pick_up(placed.url, answered_by=answered_by)
 
     def post_sms(self, sender: str, body: str, *, sid: str | None = None) -> Heard:
         """An SMS to the hotline (TwiML <Message> back, parsed as a Heard's xml)."""

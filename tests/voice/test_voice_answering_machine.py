@@ -1,0 +1,164 @@
+"""Calls we place ask Twilio to tell a person from an answering machine: a machine gets a short
+message after the beep, the outbox row is not delivered and is tried again later, then failed
+for a dispatcher; a fax fails at once; a person hears the interactive call as before."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.outbox.models import OutboxMessage, OutboxStatus
+from backend.outbox.service import DeliveryReport, deliver_due
+from backend.people.models import ContactKind
+from bots.voice.simulator import Heard, PhoneCall
+from dialogues.flows.answering_machine import MACHINE_CALLS
+from tests.factories import make_resident
+from tests.fakes.twilio_api import PlacedCall
+from tests.voice.conftest import Line, new_landline
+from tests.voice.voice_data import assigned, germaine, karim, offered
+
+HOTLINE_SAID = "zéro quatre, quatre-vingt-deux, cinquante-trois, zéro zéro, zéro zéro"
+AGAIN = (
+    "Bonjour, ici Coup de main, le service d'entraide du quartier. Nous avons un message pour "
+    f"vous : nous vous rappellerons. Vous pouvez aussi appeler le {HOTLINE_SAID}. Au revoir."
+)
+LAST = (
+    "Bonjour, ici Coup de main, le service d'entraide du quartier. Nous avons un message pour "
+    f"vous : merci de nous rappeler. Vous pouvez aussi appeler le {HOTLINE_SAID}. Au revoir."
+)
+
+
+def _deliver_after(line: Line, minutes: int) -> DeliveryReport:
+    """The outbox worker's pass once the line's clock has moved on by `minutes`."""
+    at = line.clock() + timedelta(minutes=minutes)
+    return deliver_due(line.factory, line.outbox_senders, now=lambda: at)
+
+
+def _message(line: Line, kind: str) -> OutboxMessage:
+    return line.one(select(OutboxMessage).where(OutboxMessage.kind == kind))
+
+
+def _assigned_requester(line: Line, session: Session) -> tuple[str, str, PlacedCall]:
+    """Germaine (landline) is rung to hear that Karim is coming, and her safety word."""
+    requester, helper = germaine(session), karim(session)
+    request = assigned(session, requester, helper, line.clock())
+    assert line.deliver().sent >= 1
+    number = requester.contact(ContactKind.phone) or ""
+    (placed,) = line.fake.calls_to(number)
+    return number, request.safety_word or "", placed
+
+
+def _machine(line: Line, placed: PlacedCall) -> tuple[PhoneCall, Heard]:
+    return line.pick_up(placed, answered_by="machine_end_beep")
+
+
+def test_a_placed_call_asks_twilio_to_detect_an_answering_machine(
+    line: Line, session: Session
+) -> None:
+    number, _, placed = _assigned_requester(line, session)
+    assert placed.machine_detection == "DetectMessageEnd"
+    assert placed.async_amd == "false" and placed.machine_detection_timeout == 30
+    (api_call,) = [r for r in line.fake.requests("Calls") if r.field("To") == number]
+    assert api_call.field("MachineDetection") == "DetectMessageEnd"  # Twilio's wire name
+
+
+def test_an_answering_machine_gets_a_short_message_and_the_call_is_placed_again_later(
+    line: Line, session: Session
+) -> None:
+    number, word, placed = _assigned_requester(line, session)
+    call, heard = _machine(line, placed)
+    assert heard.said == [AGAIN] and heard.hung_up and not heard.waits_for_answer
+    assert word not in heard.xml and "Karim" not in heard.xml  # nothing for a stranger's ears
+    message = _message(line, "assigned_requester")
+    assert message.status == OutboxStatus.pending and message.sent_at is None
+    call.hang_up(status_url=placed.status_callback)
+    assert "call_unanswered" not in line.conversation(number).flags
+
+    assert line.deliver().sent == 0  # not yet: the retry waits 30 minutes
+    assert _deliver_after(line, 29).sent == 0
+    assert _deliver_after(line, 31).sent == 1
+    first, second = line.fake.calls_to(number)
+    assert second.sid != first.sid and second.url == first.url
+    assert second.machine_detection == "DetectMessageEnd"
+    assert _message(line, "assigned_requester").provider_id == second.sid
+    # This time she answers herself and hears the whole message, safety word included.
+    _, heard = line.pick_up(second, answered_by="human")
+    assert heard.said[0] == "Bonjour Germaine ! Ici Coup de main."
+    assert f"« {word} »" in heard.text
+
+
+def test_after_the_last_answering_machine_the_message_fails_for_a_dispatcher(
+    line: Line, session: Session
+) -> None:
+    number, _, placed = _assigned_requester(line, session)
+    assert _machine(line, placed)[1].said == [AGAIN]
+    assert _deliver_after(line, 31).sent == 1
+    assert _machine(line, line.fake.calls_to(number)[-1])[1].said == [AGAIN]
+    assert _deliver_after(line, 62).sent == 1
+    heard = _machine(line, line.fake.calls_to(number)[-1])[1]
+    assert heard.said == [LAST] and heard.hung_up
+    message = _message(line, "assigned_requester")
+    assert message.status == OutboxStatus.failed
+    assert "répondeur" in message.last_error and len(message.payload[MACHINE_CALLS]) == 3
+    assert "call_unanswered" in line.conversation(number).flags
+    assert _deliver_after(line, 200).sent == 0
+    assert len(line.fake.calls_to(number)) == 3  # two retries, no more
+
+
+def test_a_retried_machine_webhook_schedules_nothing_twice(line: Line, session: Session) -> None:
+    number, _, placed = _assigned_requester(line, session)
+    call, heard = _machine(line, placed)
+    again = call.pick_up(placed.url or "", answered_by="machine_end_beep")  # same CallSid
+    assert again.xml == heard.xml
+    message = _message(line, "assigned_requester")
+    assert message.payload[MACHINE_CALLS] == [placed.sid]
+    assert _deliver_after(line, 31).sent == 1
+    assert _deliver_after(line, 62).sent == 0
+    # Even once the new call is placed, the first call's retried webhook changes nothing.
+    call.pick_up(placed.url or "", answered_by="machine_end_silence")
+    retried = _message(line, "assigned_requester")
+    assert retried.status == OutboxStatus.sent and retried.payload[MACHINE_CALLS] == [placed.sid]
+    assert len(line.fake.calls_to(number)) == 2
+
+
+@pytest.mark.parametrize("answered_by", ["human", "unknown"])
+def test_a_person_who_answers_hears_the_interactive_call(
+    line: Line, session: Session, answered_by: str
+) -> None:
+    requester, helper = germaine(session), karim(session, landline=True)
+    offered(session, requester, line.clock())
+    session.commit()
+    line.deliver()
+    (placed,) = line.fake.calls_to(helper.contact(ContactKind.phone) or "")
+    _, heard = line.pick_up(placed, answered_by=answered_by)
+    assert heard.said[0] == "Bonjour Karim ! Ici Coup de main."
+    assert heard.said[2] == "Pour « J'accepte », tapez 1. Pour « Je ne peux pas », tapez 2."
+    assert heard.waits_for_answer and not heard.hung_up
+    assert _message(line, "offer").status == OutboxStatus.sent
+
+
+def test_a_fax_fails_the_message_without_a_retry(line: Line, session: Session) -> None:
+    number, _, placed = _assigned_requester(line, session)
+    _, heard = line.pick_up(placed, answered_by="fax")
+    assert heard.said == [] and heard.hung_up
+    message = _message(line, "assigned_requester")
+    assert message.status == OutboxStatus.failed and "fax" in message.last_error
+    assert _deliver_after(line, 31).sent == 0
+    assert len(line.fake.calls_to(number)) == 1
+
+
+def test_the_machine_message_is_in_english_for_an_english_speaker(
+    line: Line, session: Session
+) -> None:
+    requester = make_resident(session, "Mary Jones", phone=new_landline(), language="en")
+    assigned(session, requester, karim(session), line.clock())
+    line.deliver()
+    (placed,) = line.fake.calls_to(requester.contact(ContactKind.phone) or "")
+    assert _machine(line, placed)[1].said == [
+        "Hello, this is Coup de main, the neighbourhood mutual-aid service. We have a message "
+        "for you: we will call you back. You can also call zero four, eight two, five three, "
+        "zero zero, zero zero. Goodbye."
+    ]
