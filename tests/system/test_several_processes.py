@@ -36,7 +36,14 @@ from bots.voice.simulator import PhoneCall
 from tests.factories import make_helper, make_resident
 from tests.fakes.telegram_api import SentMessage, TgUser, post_update
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN
-from tests.system.conftest import HOTLINE, WEBHOOK_SECRET, Balancer, System, eventually
+from tests.system.conftest import (
+    HOTLINE,
+    TELEGRAM_TOKEN,
+    WEBHOOK_SECRET,
+    Balancer,
+    System,
+    eventually,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -197,6 +204,8 @@ def run_conversations_with_a_restart(
         restart["turns_before"] = sum(driver.turns.values())
         restart["exit_code"] = system.restart_web(0)
         restart["turns_after"] = sum(driver.turns.values())
+        restart["served_by_a"] = driver.balancer.served[0]
+        restart["rerouted"] = driver.balancer.rerouted
 
     jobs: list[Callable[[], None]] = [
         (lambda u=u, n=n: telegram_conversation(driver, u, n))
@@ -270,18 +279,22 @@ def press_accepts_at_once(
 
 
 def sse_updates(response: httpx.Response, into: list[str], stop: threading.Event) -> None:
+    """Collect the stream's `update` events until `stop`, or until the stream is closed."""
     event, data = "", []
-    for line in response.iter_lines():
-        if stop.is_set():
-            return
-        if line.startswith("event:"):
-            event = line[6:].strip()
-        elif line.startswith("data:"):
-            data.append(line[5:].removeprefix(" "))
-        elif line == "":
-            if event == "update":
-                into.append("\n".join(data))
-            event, data = "", []
+    try:
+        for line in response.iter_lines():
+            if stop.is_set():
+                return
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].removeprefix(" "))
+            elif line == "":
+                if event == "update":
+                    into.append("\n".join(data))
+                event, data = "", []
+    except (httpx.HTTPError, httpx.StreamError):  # closed by the test: done
+        return
 
 
 def console_login(url: str) -> httpx.Client:
@@ -305,7 +318,9 @@ def check_console_live_across_instances(system: System) -> None:
     updates: list[str] = []
     stop = threading.Event()
     try:
-        with b.stream("GET", "/console/conversations/stream", timeout=None) as response:
+        # A read timeout above the stream's 15 s keepalive: a silent stream ends the reader.
+        timeout = httpx.Timeout(10, read=30)
+        with b.stream("GET", "/console/conversations/stream", timeout=timeout) as response:
             assert response.status_code == 200
             assert response.headers["content-type"].startswith("text/event-stream")
             reader = threading.Thread(
@@ -326,6 +341,7 @@ def check_console_live_across_instances(system: System) -> None:
                 15,
             )
             stop.set()
+        reader.join(10)
     finally:
         stop.set()
         a.close()
@@ -362,6 +378,7 @@ def test_twenty_conversations_on_two_web_instances_and_two_workers_lose_and_doub
         assert "Traceback" not in system.log_text(system.webs[0])
         assert restart["turns_after"] > restart["turns_before"]
         assert all(balancer.served), balancer.served
+        assert restart["rerouted"] > 0, "requests meant for A while it was down went to B"
 
         answers = press_accepts_at_once(system, driver, people, factory)
 
@@ -393,8 +410,15 @@ def test_twenty_conversations_on_two_web_instances_and_two_workers_lose_and_doub
                 taken = f"Un autre voisin s'occupe déjà de la demande n°{request.id}."
                 assert sum(taken in t for t in told) == 1, told
 
+        assert balancer.served[0] > restart["served_by_a"], "A served again once restarted"
+
         check_outbox_against_the_fakes(system, factory, people)
         check_console_live_across_instances(system)
+        for proc in (*system.webs, *system.workers):
+            log = system.log_text(proc)
+            assert "Traceback" not in log and " ERROR " not in log, proc.name
+            for secret in (TELEGRAM_TOKEN, AUTH_TOKEN, WEBHOOK_SECRET, DISPATCHER_PASSWORD):
+                assert secret not in log, f"a secret in {proc.name}'s log"
     except BaseException:
         system.print_logs()
         raise
