@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,6 +156,7 @@ class Balancer:
         self._lock = threading.Lock()
         self.served = [0] * len(urls)
         self.rerouted = 0
+        self.errors: Counter[str] = Counter()
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         first = next(self._turn) % len(self.urls)
@@ -163,11 +165,12 @@ class Balancer:
             for n in (first, *[i for i in range(len(self.urls)) if i != first]):
                 try:
                     response = self.send_to(n, method, path, **kwargs)
-                except (httpx.ConnectError, httpx.RemoteProtocolError):
+                except (httpx.ConnectError, httpx.RemoteProtocolError) as exc:
                     # Refused, or closed before an answer by an instance shutting down: the
                     # request was not handled there, so another instance may take it.
                     with self._lock:
                         self.rerouted += 1
+                        self.errors[type(exc).__name__] += 1
                     continue
                 with self._lock:
                     self.served[n] += 1
