@@ -15,6 +15,7 @@ from backend.outbox.service import DeliveryReport, deliver_due
 from backend.people.models import ContactKind
 from bots.voice.simulator import Heard, PhoneCall
 from dialogues.flows.answering_machine import MACHINE_CALLS
+from tests.console.console_helpers import log_in, make_staff
 from tests.factories import make_resident
 from tests.fakes.twilio_api import PlacedCall
 from tests.voice.conftest import Line, new_landline
@@ -162,3 +163,27 @@ def test_the_machine_message_is_in_english_for_an_english_speaker(
         "for you: we will call you back. You can also call zero four, eight two, five three, "
         "zero zero, zero zero. Goodbye."
     ]
+
+
+def test_a_dispatchers_message_left_on_machines_shows_failed_in_the_console(
+    line: Line, session: Session
+) -> None:
+    number = new_landline()
+    make_resident(session, "Germaine Roux", phone=number)
+    make_staff(session, "claire")
+    line.call(number).start()
+    line.client.base_url = "https://testserver"  # type: ignore[assignment]
+    csrf = log_in(line.client, "claire")
+    here = f"/console/conversations/{line.conversation(number).id}"
+    line.client.post(f"{here}/take-over", data={"csrf": csrf})
+    line.client.post(f"{here}/messages", data={"csrf": csrf, "text": "Je vous rappelle demain."})
+    assert line.deliver().sent == 1
+
+    # The dispatcher holds the conversation: a machine is not put through to them.
+    heard = _machine(line, line.fake.calls_to(number)[-1])[1]
+    assert heard.said == [AGAIN] and heard.hung_up and not heard.dialled
+    for minutes in (31, 62):
+        assert _deliver_after(line, minutes).sent == 1
+        _machine(line, line.fake.calls_to(number)[-1])
+    assert _message(line, "dispatcher_message").status == OutboxStatus.failed
+    assert "après 3 essais : joignez la personne autrement" in line.client.get(here).text
