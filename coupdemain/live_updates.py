@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 import redis
+from redis.connection import parse_url
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -24,7 +25,8 @@ from console import Nudges
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "coupdemain:console:conversations"
+CHANNEL = "coupdemain:console:conversations"  # + ":<db>": see channel_for
+LISTENER_STOP_SECONDS = 3.0  # its wait for a message is 1 s
 _CHANGED = "coupdemain_conversations_changed"
 _WATCHED = (Conversation, ConversationMessage, HelpRequest)
 _feeds: dict[str, list[ChangeFeed]] = {}
@@ -59,6 +61,14 @@ def _announce(session: Session) -> None:
         feed.changed()
 
 
+def channel_for(redis_url: str) -> str:
+    """The channel of the Redis database `redis_url` names. A Redis server's pub/sub channels
+    are shared by all its databases: with the number in the name, deployments (or test runs)
+    kept apart by their database number also stay apart here, as their keys do."""
+    db = parse_url(redis_url).get("db") or 0
+    return f"{CHANNEL}:{db}"
+
+
 class ChangeFeed:
     """One web instance's side: nudges its own pages, tells the others, hears the others."""
 
@@ -66,8 +76,10 @@ class ChangeFeed:
         self.nudges = nudges
         self._database = _url_key(database_url)
         self._redis_url = redis_url
+        self.channel = channel_for(redis_url) if redis_url else None
         self._redis: redis.Redis | None = None
         self._listener: Any = None
+        self._stopping = False
         self._me = uuid.uuid4().hex
 
     def start(self) -> None:
@@ -80,12 +92,16 @@ class ChangeFeed:
             self._listen()
 
     def stop(self) -> None:
+        self._stopping = True
         with _feeds_lock:
             if self in _feeds.get(self._database, []):
                 _feeds[self._database].remove(self)
-        if self._listener is not None:
-            self._listener.stop()
-            self._listener = None
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            # Its loop ends within its 1 s wait and closes its connection: only then may the
+            # client close, or the loop would fail reading a closed socket (and say so).
+            listener.stop()
+            listener.join(LISTENER_STOP_SECONDS)
         if self._redis is not None:
             self._redis.close()
 
@@ -94,7 +110,7 @@ class ChangeFeed:
         if self._redis is None:
             return
         try:
-            self._redis.publish(CHANNEL, self._me)
+            self._redis.publish(self.channel or CHANNEL, self._me)
         except redis.RedisError as exc:  # other instances will look at their next refresh
             log.warning("live updates: Redis publish failed (%s); other instances poll", exc)
 
@@ -102,7 +118,7 @@ class ChangeFeed:
         assert self._redis is not None
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         try:
-            pubsub.subscribe(**{CHANNEL: self._heard})
+            pubsub.subscribe(**{self.channel or CHANNEL: self._heard})
         except redis.RedisError as exc:
             log.warning("live updates: Redis unreachable (%s); pages poll the database", exc)
             return
@@ -116,8 +132,11 @@ class ChangeFeed:
             self.nudges.nudge()
 
     def _listener_failed(self, exc: BaseException, pubsub: Any, thread: Any) -> None:
-        log.warning("live updates: Redis listener stopped (%s); pages poll the database", exc)
         thread.stop()
+        if self._stopping:  # `stop` closing the connection under it: nothing went wrong
+            log.debug("live updates: Redis listener ended while stopping (%s)", exc)
+            return
+        log.warning("live updates: Redis listener stopped (%s); pages poll the database", exc)
         self._listener = None
 
 

@@ -3,6 +3,7 @@ and in other instances through Redis (real Redis at 127.0.0.1:6379, skipped if u
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import threading
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.conversations.models import Conversation
 from console.live import Nudges
-from coupdemain.live_updates import CHANNEL, ChangeFeed
+from coupdemain.live_updates import ChangeFeed, channel_for
 from tests.console.console_helpers import log_in, make_staff
 from tests.console.test_console_live import events
 from tests.factories import make_resident
@@ -107,7 +108,7 @@ def test_instances_tell_each_other_through_redis(
 ) -> None:
     url = engine.url.render_as_string(hide_password=False)
     listener = redis_client.pubsub(ignore_subscribe_messages=True)
-    listener.subscribe(CHANNEL)
+    listener.subscribe(channel_for(REDIS_URL))
     here = ChangeFeed(url, Counted(), REDIS_URL)
     here.start()
     try:
@@ -116,12 +117,14 @@ def test_instances_tell_each_other_through_redis(
         deadline = time.monotonic() + 10
         while message is None and time.monotonic() < deadline:
             message = listener.get_message(timeout=1)
-        assert message is not None and message["channel"] == CHANNEL.encode()  # ...told
+        assert (
+            message is not None and message["channel"] == channel_for(REDIS_URL).encode()
+        )  # ...told
 
         nudged = here.nudges
         assert isinstance(nudged, Counted)
         before = nudged.count
-        redis_client.publish(CHANNEL, "another-instance")  # a commit elsewhere
+        redis_client.publish(channel_for(REDIS_URL), "another-instance")  # a commit elsewhere
         deadline = time.monotonic() + 10
         while nudged.count == before and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -144,3 +147,46 @@ def test_without_redis_commits_still_succeed_and_pages_poll(
         assert nudges.count == 1  # this instance's pages still woken
     finally:
         feed.stop()
+
+
+def _other_database(url: str) -> str:
+    """The same Redis server, another database number."""
+    base, _, db = url.rpartition("/")
+    return f"{base}/{(int(db or 0) + 1) % 16}"
+
+
+def test_instances_on_other_redis_databases_do_not_wake_each_other(
+    redis_client: redis.Redis,
+) -> None:
+    # Pub/sub channels are shared by all of a server's databases: the number is in the name.
+    other_url = _other_database(REDIS_URL)
+    assert channel_for(REDIS_URL) != channel_for(other_url)
+    assert channel_for("redis://127.0.0.1:6379") == channel_for("redis://127.0.0.1:6379/0")
+    ours, theirs = Counted(), Counted()
+    here = ChangeFeed("sqlite:///ours.db", ours, REDIS_URL)
+    there = ChangeFeed("sqlite:///theirs.db", theirs, other_url)
+    here.start()
+    there.start()
+    try:
+        redis_client.publish(channel_for(other_url), "an-instance-of-theirs")
+        deadline = time.monotonic() + 10
+        while theirs.count == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert theirs.count == 1
+        time.sleep(0.5)  # a nudge to ours would have arrived by now too
+        assert ours.count == 0
+    finally:
+        here.stop()
+        there.stop()
+
+
+def test_a_clean_stop_logs_no_redis_failure(
+    redis_client: redis.Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    feed = ChangeFeed("sqlite:///ours.db", Counted(), REDIS_URL)
+    with caplog.at_level(logging.DEBUG, logger="coupdemain.live_updates"):
+        feed.start()
+        feed.stop()
+        time.sleep(1.5)  # the listener's wait for a message is 1 s: it has ended by now
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == [], [r.getMessage() for r in warnings]
