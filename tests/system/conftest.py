@@ -184,8 +184,15 @@ class Balancer:
         with httpx.Client(base_url=self.urls[n], timeout=60) as client:
             return client.request(method, path, **kwargs)
 
-    def post(self, path: str, **kwargs: Any) -> httpx.Response:
-        return self.request("POST", path, **kwargs)
+    def post(
+        self,
+        path: str,
+        *,
+        content: bytes | None = None,
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        return self.request("POST", path, content=content, data=data, headers=headers)
 
 
 @dataclass
@@ -333,7 +340,11 @@ def system(
 ) -> Iterator[System]:
     """The processes, not started yet (the test seeds the database first)."""
     web_ports = _free_ports(2)
-    with TaggedTelegram(TELEGRAM_TOKEN) as telegram, FakeTwilio(ACCOUNT_SID, AUTH_TOKEN) as twilio:
+    telegram = TaggedTelegram(TELEGRAM_TOKEN)
+    telegram.start()
+    with contextlib.ExitStack() as stack:
+        stack.callback(telegram.stop)
+        twilio = stack.enter_context(FakeTwilio(ACCOUNT_SID, AUTH_TOKEN))
         public_url = f"http://127.0.0.1:{web_ports[0]}"  # the balancer's address, as signed
         base = {k: v for k, v in os.environ.items() if not k.startswith("COUPDEMAIN_")}
         base.update(
