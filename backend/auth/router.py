@@ -17,6 +17,7 @@ from backend.auth.throttle import Throttled, log_in
 from backend.errors import ErrorOut
 from backend.people.schemas import PersonOut
 from backend.people.service import get_person, to_out
+from backend.validation import DbId
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -83,6 +84,6 @@ def me(user: CurrentUser) -> PersonOut:
     response_model=TokenOut,
     summary="Issue a token for a person (dispatchers: for a channel integration or support)",
 )
-def token_for(session: SessionDep, person_id: int, _dispatcher: DispatcherUser) -> TokenOut:
+def token_for(session: SessionDep, person_id: DbId, _dispatcher: DispatcherUser) -> TokenOut:
     token, expires_at = issue_token(session, get_person(session, person_id), label="issued")
     return TokenOut(access_token=token, expires_at=expires_at)

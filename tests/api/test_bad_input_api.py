@@ -52,6 +52,15 @@ def test_an_id_past_the_column_range_is_a_clear_422(
     assert "less than or equal to 2147483647" in body["message"]
 
 
+def test_a_token_for_an_id_past_the_range_names_the_field(
+    client: TestClient, dispatcher: dict[str, str]
+) -> None:
+    reply = client.post("/api/v1/auth/tokens/2147483648", headers=dispatcher)
+
+    assert reply.status_code == 422
+    assert reply.json()["details"][0]["field"] == "path.person_id"
+
+
 def test_the_largest_id_the_column_holds_is_simply_not_found(
     client: TestClient, dispatcher: dict[str, str]
 ) -> None:
