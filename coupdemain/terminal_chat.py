@@ -2,7 +2,9 @@
 
 Buttons are numbered: type the number to press one. `/contact +336...` shares a phone number,
 `/location 45.77 4.83` a position, `/quit` leaves. Messages the turn sent to other people
-(an offer to a helper, a confirmation) are shown too, so a whole job can be followed.
+(an offer to a helper, a confirmation) are shown too, so a whole job can be followed; those
+sent to this chat (an offer to this helper) come with their buttons, numbered after the
+bot's, so a helper can accept or decline from here.
 """
 
 from __future__ import annotations
@@ -49,9 +51,14 @@ class TerminalChat:
         self._choices = []
         for reply in replies:
             self._print(f"bot> {reply.text}")
-            for choice in reply.choices:
-                self._choices.append(choice.id)
-                self._print(f"     [{len(self._choices)}] {choice.label}")
+            self._number(reply)
+
+    def _number(self, reply: Outgoing) -> None:
+        """The reply's buttons, numbered after those already on screen: typing the number
+        sends the button's callback data, as pressing it on Telegram would."""
+        for choice in reply.choices:
+            self._choices.append(choice.id)
+            self._print(f"     [{len(self._choices)}] {choice.label}")
 
     def _outbox_mark(self) -> int:
         with self._factory() as session:
@@ -69,7 +76,14 @@ class TerminalChat:
                     row.kind, row.payload, row.payload.get("language", "fr")
                 ):
                     self._print(f"  ↳ ({row.channel} to {row.address}) {reply.text}")
+                    if self._is_mine(row):
+                        self._number(reply)
         return mark
+
+    def _is_mine(self, row: OutboxMessage) -> bool:
+        """A message the bot sends to this chat (an offer to this helper, say): its buttons
+        can be pressed here as on Telegram, where they would come with the message."""
+        return row.channel == "telegram" and row.address == self._user_id
 
     def incoming_for(self, line: str) -> Incoming | None:
         base = Incoming(
@@ -117,9 +131,10 @@ class TerminalChat:
             incoming = self.incoming_for(line)
             if incoming is None:
                 continue
-            mark = self._show_outbox_since(mark)
             result = self._engine.handle(incoming)
             self._show(result.replies)
             if result.silent:
                 self._print("     (une personne de l'équipe a la conversation)")
+            # After the replies, what arrived meanwhile too: the buttons of a message for this
+            # chat are numbered after the replies', so every number on screen can be typed.
             mark = self._show_outbox_since(mark)
