@@ -1,6 +1,7 @@
 """Imports every domain's models so that `Base.metadata` knows all tables (Alembic, tests)."""
 
 from backend.auth import models as auth
+from backend.callbacks import models as callbacks
 from backend.conversations import models as conversations
 from backend.dispatch import models as dispatch
 from backend.jobs import models as jobs
@@ -13,6 +14,7 @@ from backend.trust import models as trust
 
 __all__ = [
     "auth",
+    "callbacks",
     "conversations",
     "dispatch",
     "jobs",

@@ -1,0 +1,151 @@
+"""Call-back tasks: opened when the hotline cannot put a caller through to a person (no
+dispatcher line, the transfer not answered, the helper unreachable), one per call; listed
+for dispatchers most overdue first; "Rappeler" rings the person through the outbox (a call
+that, once picked up, is put through to the dispatcher); "Fait" closes it with a note.
+
+`promised_by` is the promise said to the caller: a pure function of the time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from backend.callbacks.models import CallbackStatus, CallbackTask
+from backend.errors import Conflict, InvalidInput, NotFound
+from backend.outbox.service import enqueue
+
+PARIS = ZoneInfo("Europe/Paris")
+DAY_START, DAY_END = time(9), time(19)  # when someone of the team calls back
+WITHIN = timedelta(hours=1, minutes=30)  # then rounded up to the hour: 1 h 30 to 2 h 30
+NEXT_MORNING = time(11)  # "demain matin avant 11 h"
+MAX_NOTE = 2000
+MAX_WORDS = 500
+
+
+def promised_by(now: datetime) -> datetime:
+    """When the caller is told someone will have called back (aware UTC in, aware UTC out):
+    within about two hours, rounded up to the hour, during the day (9 h - 19 h, Paris);
+    before 9 h, by 11 h; too late for today, by 11 h the next morning."""
+    local = now.astimezone(PARIS)
+    if local.time() < DAY_START:
+        return datetime.combine(local.date(), NEXT_MORNING, PARIS).astimezone(now.tzinfo)
+    soon = local + WITHIN
+    rounded = soon.replace(minute=0, second=0, microsecond=0)
+    if rounded < soon:
+        rounded += timedelta(hours=1)
+    if rounded.date() == local.date() and rounded.time() <= DAY_END:
+        return rounded.astimezone(now.tzinfo)
+    tomorrow = local.date() + timedelta(days=1)
+    return datetime.combine(tomorrow, NEXT_MORNING, PARIS).astimezone(now.tzinfo)
+
+
+def open_callback(
+    session: Session,
+    *,
+    key: str,
+    phone: str,
+    reason: str,
+    now: datetime,
+    last_words: str = "",
+    person_id: int | None = None,
+    conversation_id: int | None = None,
+) -> tuple[CallbackTask, bool]:
+    """The task of this call (`key`), opened if there is none yet; (task, created)."""
+    existing = session.scalar(select(CallbackTask).where(CallbackTask.key == key))
+    if existing is not None:
+        return existing, False
+    task = CallbackTask(
+        key=key[:120],
+        phone=phone,
+        reason=reason,
+        last_words=" ".join(last_words.split())[:MAX_WORDS],
+        person_id=person_id,
+        conversation_id=conversation_id,
+        created_at=now,
+        due_by=promised_by(now),
+        status=CallbackStatus.open,
+    )
+    try:
+        with session.begin_nested():  # a retry racing the original: its row wins
+            session.add(task)
+    except IntegrityError:
+        found = session.scalar(select(CallbackTask).where(CallbackTask.key == key))
+        assert found is not None
+        return found, False
+    return task, True
+
+
+def open_tasks(session: Session, *, limit: int = 100) -> list[CallbackTask]:
+    """Open tasks, most overdue first."""
+    return list(
+        session.scalars(
+            select(CallbackTask)
+            .where(CallbackTask.status == CallbackStatus.open)
+            .order_by(CallbackTask.due_by, CallbackTask.id)
+            .limit(limit)
+        )
+    )
+
+
+def fingerprint(session: Session) -> tuple[object, ...]:
+    """Changes whenever the list of open tasks would (for the console's live section)."""
+    return tuple(
+        session.execute(
+            select(
+                func.count(CallbackTask.id), func.max(CallbackTask.id), func.sum(CallbackTask.calls)
+            ).where(CallbackTask.status == CallbackStatus.open)
+        ).one()
+    )
+
+
+def _task(session: Session, task_id: int) -> CallbackTask:
+    task = session.get(CallbackTask, task_id, with_for_update=True)
+    if task is None:
+        raise NotFound(f"call-back task {task_id} not found")
+    return task
+
+
+def call_back(
+    session: Session, task_id: int, dispatcher_id: int, now: datetime, *, language: str = "fr"
+) -> CallbackTask:
+    """Ring the person: a "voice_call" outbox row of kind "callback"; picked up, the call is
+    put through to the dispatcher's phone (dialogues/flows/phone_calls.py)."""
+    task = _task(session, task_id)
+    if task.status != CallbackStatus.open:
+        raise Conflict("this call-back is already closed")
+    task.calls += 1
+    task.called_at = now
+    enqueue(
+        session,
+        channel="voice_call",
+        address=task.phone,
+        kind="callback",
+        payload={"language": language, "callback_id": task.id, "dispatcher_id": dispatcher_id},
+        person_id=task.person_id,
+        dedupe_key=f"callback:{task.id}:{task.calls}",
+    )
+    return task
+
+
+def close(
+    session: Session,
+    task_id: int,
+    dispatcher_id: int,
+    now: datetime,
+    note: str = "",
+    *,
+    status: CallbackStatus = CallbackStatus.done,
+) -> CallbackTask:
+    note = note.strip()
+    if len(note) > MAX_NOTE:
+        raise InvalidInput(f"a note is at most {MAX_NOTE} characters")
+    task = _task(session, task_id)
+    if task.status != CallbackStatus.open:
+        raise Conflict("this call-back is already closed")
+    task.status, task.done_at, task.done_by_id, task.note = status, now, dispatcher_id, note
+    return task
