@@ -28,5 +28,8 @@ def engine_config(settings: Settings, dispatch: DispatchConfig) -> EngineConfig:
     """The conversation engine's configuration, around the dispatch configuration that the
     process built once (the one its API and console are given too)."""
     return EngineConfig(
-        dispatch=dispatch, default_language=settings.language, hotline=settings.twilio_number
+        dispatch=dispatch,
+        default_language=settings.language,
+        hotline=settings.twilio_number,
+        transfers=bool(settings.dispatcher_phone),
     )

@@ -29,7 +29,13 @@ VOICE_CHANNELS = ("voice",)
 
 
 def hand_over(turn: Turn, reason: str) -> None:
-    """A human takes it from here: the bot falls silent until a dispatcher hands back."""
+    """A human takes it from here: the bot falls silent until a dispatcher hands back. On a
+    phone line that cannot put the caller through, the caller is owed a call-back instead."""
+    if turn.incoming.channel in VOICE_CHANNELS and not turn.config.transfers:
+        from dialogues.flows.call_back import owe_call_back
+
+        owe_call_back(turn, reason)
+        return
     turn.flag(reason)
     turn.finish()
     turn.conversation.handled_by = "waiting"

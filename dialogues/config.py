@@ -15,3 +15,6 @@ class EngineConfig:
     default_language: str = "fr"
     # The hotline's number (TWILIO_NUMBER), said in a message left on an answering machine.
     hotline: str | None = None
+    # The phone line can put a caller through to a dispatcher (DISPATCHER_PHONE is set); when
+    # it cannot, a caller who asks for a person is owed a call-back (flows/call_back.py).
+    transfers: bool = True

@@ -135,7 +135,8 @@ def _machine_answered(incoming: Incoming) -> bool:
     """An answering machine or a fax took a call we placed: the bookkeeping of its message
     (bots/voice, dialogues/flows/answering_machine.py) runs whoever holds the conversation,
     and a dispatcher's own message is not put through to a machine."""
-    return (incoming.choice or "").startswith(("call:machine:", "call:fax:"))
+    # Likewise a transfer nobody answered (flows/call_back.py): the caller is owed a call-back.
+    return (incoming.choice or "").startswith(("call:machine:", "call:fax:", "call:unreached:"))
 
 
 def _clean(incoming: Incoming) -> Incoming:

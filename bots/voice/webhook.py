@@ -4,7 +4,8 @@
     POST /voice/turn?turn=N[&idle=1]     the answer to the question of turn N-1
     POST /voice/outbound?outbox=ID       a call we placed is picked up (AnsweredBy: a machine?)
     POST /voice/status[?outbox=ID]       how a call ended (status callback)
-    POST /voice/dialed?turn=N&to=...     a transfer ended (the <Dial> action)
+    POST /voice/dialed?turn=N&to=...     a transfer ended (the <Dial> action); unanswered,
+                                         a call-back is owed and the caller told when
     POST /sms/incoming                   an SMS to the hotline number
 
 Every request's X-Twilio-Signature is checked first (403 and nothing done otherwise). Each
@@ -151,8 +152,13 @@ def voice_router(
         language = _language(request, default_language)
         if form.get("DialCallStatus") in ("completed", "answered"):
             return render_goodbye(language)  # they talked; the call ends with the transfer
-        key = "voice.connect_failed" if request.query_params.get("to") == "party" else None
-        return render_goodbye(language, key or "voice.transfer_unavailable")
+        # Nobody answered (no-answer, busy, failed): the engine owes a call-back and says when;
+        # a turn of its own, so a retried request opens no second task.
+        turn = _int(request.query_params.get("turn"), 0, MAX_TURN)
+        to = "party" if request.query_params.get("to") == "party" else "dispatcher"
+        status = re.sub(r"[^a-z-]", "", form.get("DialCallStatus", ""))[:20] or "unknown"
+        event = call_event(form, f"call:unreached:{to}:{status}", turn=f"dialed{turn}")
+        return await turn_twiml(event, turn)
 
     async def sms(request: Request, form: dict[str, str]) -> str:
         result = await asyncio.to_thread(handle, sms_message(form))

@@ -7,6 +7,8 @@
   call; any other notification is read aloud, with keypad answers when it has some.
 - `call:machine:<outbox id>`, `call:fax:<outbox id>`: an answering machine or a fax picked
   it up (dialogues/flows/answering_machine.py): a short message is left, the row is retried.
+- `call:unreached:<dispatcher|party>:<status>`: a transfer nobody answered: a call-back is
+  owed (dialogues/flows/call_back.py), the caller is told when, and the call goes on.
 - `call:ended:<status>[:<outbox id>]`: Twilio's status callback. A request cut off mid-way
   is kept as a draft flagged for a dispatcher; a follow-up or an important message nobody
   answered is flagged too; a request booked during the call is confirmed by SMS.
@@ -60,6 +62,10 @@ def handle_call_event(turn: Turn, choice: str) -> None:
         from dialogues.flows.answering_machine import on_fax, on_machine
 
         (on_machine if event == "machine" else on_fax)(turn, int(number))
+    elif event == "unreached" and len(parts) > 2:
+        from dialogues.flows.call_back import on_unreached
+
+        on_unreached(turn, parts[2])
     elif event == "ended" and len(parts) > 2:
         on_ended(turn, parts[2], int(number) if number is not None else None)
     else:
@@ -130,6 +136,11 @@ def on_answered(turn: Turn, outbox_id: int) -> None:
         return
     if message.kind == "follow_up":
         FollowUpFlow().start(turn, request_id=message.payload.get("request_id"))
+        return
+    if message.kind == "callback":  # a dispatcher's "Rappeler" (flows/call_back.py)
+        from dialogues.flows.call_back import put_through
+
+        put_through(turn)
         return
     PhoneNotificationFlow().start(turn, message=message)
 

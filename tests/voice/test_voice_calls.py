@@ -142,9 +142,11 @@ def test_silence_is_asked_again_then_the_keypad_offered_then_a_human(
     assert heard.dialled == [DISPATCHER]
     conversation = line.conversation(number)
     assert conversation.handled_by == "waiting" and "misunderstood_twice" in conversation.flags
-    # Nobody picks up the transfer: the caller is told, kindly, and the line hangs up.
+    # Nobody picks up the transfer: the caller is told when someone calls back, and the call
+    # goes on (tests/voice/test_voice_callbacks.py).
     heard = call.after_dial("no-answer")
-    assert heard.hung_up and heard.said[0].startswith("Personne de l'équipe ne peut répondre")
+    assert heard.said[0].startswith("Personne de l'équipe n'a pu décrocher pour l'instant.")
+    assert not heard.hung_up and heard.waits_for_answer
 
 
 def test_a_misheard_answer_in_a_flow_follows_the_same_gentle_ladder(

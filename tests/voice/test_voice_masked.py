@@ -45,9 +45,10 @@ def test_the_requester_reaches_her_helper_by_saying_yes(line: Line, session: Ses
     call.start()
     heard = call.answer(speech="oui je veux bien")
     assert heard.dialled == [helper.contact(ContactKind.phone)]
-    # Nobody answers: she is told, and may try again later.
+    # Nobody answers: she is told when someone of the team calls her back, and may go on.
     heard = call.after_dial("no-answer")
-    assert heard.hung_up and heard.said[0].startswith("La personne ne répond pas")
+    assert heard.said[0].startswith("La personne ne répond pas pour le moment. Quelqu'un de")
+    assert not heard.hung_up
 
 
 def test_a_caller_who_calls_about_something_else_gets_the_menu(
