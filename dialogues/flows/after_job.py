@@ -14,6 +14,7 @@ from backend.people.models import Person
 from backend.requests.models import HelpRequest, RequestStatus
 from backend.trust.service import rate, report
 from dialogues import actions
+from dialogues.job_times import latest_past_job, says_nobody_came
 from dialogues.messages import Choice, Expect
 from dialogues.turn import Turn
 
@@ -116,6 +117,9 @@ class ReportFlow:
     name = "report_problem"
 
     def start(self, turn: Turn, **_: Any) -> None:
+        if turn.person is not None and self._no_show_job(turn) is not None:
+            self._record(turn, (turn.incoming.text or "").strip())  # said already: no question
+            return
         turn.goto(self.name, "what")
         turn.ask("report_ask", Expect.text)
 
@@ -125,12 +129,25 @@ class ReportFlow:
             if turn.misunderstood():
                 actions.hand_over(turn, "misunderstood_twice")
             return
+        self._record(turn, text)
+
+    @staticmethod
+    def _no_show_job(turn: Turn) -> HelpRequest | None:
+        """ "Personne n'est venu": the job whose time has passed with a helper assigned."""
+        if turn.person is None or not says_nobody_came(turn.incoming.text):
+            return None
+        return latest_past_job(turn.session, turn.person.id, turn.now)
+
+    def _record(self, turn: Turn, text: str) -> None:
         assert turn.person is not None
-        request = last_done_request(turn) or next(iter(actions.active_requests(turn)), None)
+        no_show = self._no_show_job(turn)
+        request = (
+            no_show or last_done_request(turn) or next(iter(actions.active_requests(turn)), None)
+        )
         report(
             turn.session,
             turn.person.id,
-            "other",
+            "no_show" if no_show is not None else "other",
             text[:2000],
             request_id=request.id if request else None,
             now=turn.now,
@@ -138,7 +155,10 @@ class ReportFlow:
         turn.flag("problem_reported")
         turn.finish()
         turn.understood()
-        turn.say("report_thanks")
+        if no_show is not None:
+            turn.say("report_no_show_thanks", id=no_show.id)
+        else:
+            turn.say("report_thanks")
 
 
 class AlertFlow:

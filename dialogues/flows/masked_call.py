@@ -17,6 +17,7 @@ from backend.people.models import ContactKind, Person
 from backend.requests.models import HelpRequest, RequestStatus
 from backend.requests.service import record
 from dialogues import actions
+from dialogues.job_times import coming_or_under_way
 from dialogues.messages import Choice, Outgoing
 from dialogues.turn import Turn
 from dialogues.understanding import yes_or_no
@@ -28,20 +29,22 @@ UNDER_WAY = (RequestStatus.assigned, RequestStatus.in_progress)
 
 
 def other_party(turn: Turn) -> tuple[HelpRequest, Person] | None:
-    """The caller's job under way (as requester or helper) and the person on the other side,
-    when that person has a phone to ring."""
+    """The caller's job under way or still to come (as requester or helper) and the person on
+    the other side, when that person has a phone to ring."""
     person = turn.person
     if person is None:
         return None
-    request = turn.session.scalar(
+    jobs = turn.session.scalars(
         select(HelpRequest)
         .where(
             HelpRequest.status.in_(UNDER_WAY),
             or_(HelpRequest.requester_id == person.id, HelpRequest.helper_id == person.id),
         )
         .order_by(HelpRequest.assigned_at.desc(), HelpRequest.id.desc())
-        .limit(1)
+        .limit(5)
     )
+    # Not yesterday's job that nobody closed, nor one reported as a no-show: no "aide prévue".
+    request = next((j for j in jobs if coming_or_under_way(turn.session, j, turn.now)), None)
     if request is None or request.helper_id is None:
         return None
     other_id = request.helper_id if request.requester_id == person.id else request.requester_id

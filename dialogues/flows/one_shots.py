@@ -6,6 +6,7 @@ from backend.listings.service import list_nearby
 from backend.people.models import Person
 from backend.requests.models import HelpRequest, RequestStatus
 from dialogues import actions
+from dialogues.job_times import no_show_reported, window_over
 from dialogues.messages import Outgoing
 from dialogues.turn import Turn
 from dialogues.wording import say_window
@@ -32,6 +33,10 @@ def check_status(turn: Turn) -> None:
         helper_name = helper.display_name.split()[0] if helper else ""
         if request.needs_dispatcher and request.status in (RequestStatus.open, RequestStatus.draft):
             turn.say("status_flagged", **values)
+        elif request.status == RequestStatus.assigned and no_show_reported(turn.session, request):
+            turn.say("status_no_show", **values)  # not a coming visit: what happens now
+        elif request.status == RequestStatus.assigned and window_over(request, turn.now):
+            turn.say("status_past", helper=helper_name, **values)
         elif request.status == RequestStatus.assigned:
             turn.say(
                 "status_assigned", helper=helper_name, word=request.safety_word or "", **values

@@ -29,6 +29,8 @@ from backend.requests.schemas import HelpRequestCreate
 from backend.requests.service import create_request, flag_for_dispatcher
 from dialogues.flows.follow_up import FollowUpFlow, end_call, flag_unanswered
 from dialogues.flows.masked_call import MaskedCallFlow, first_name, other_party
+from dialogues.flows.one_shots import describe_request
+from dialogues.job_times import reported_no_show
 from dialogues.messages import Choice, Expect
 from dialogues.notifications import render_notification
 from dialogues.notify import notify_person
@@ -90,6 +92,9 @@ def on_start(turn: Turn) -> None:
     if party is not None:
         MaskedCallFlow().start(turn, request=party[0], other=party[1])
         return
+    no_show = reported_no_show(turn.session, person.id)
+    if no_show is not None:  # told what happens now, not announced as a coming visit
+        turn.say("status_no_show", **describe_request(turn, no_show))
     from dialogues.router import _menu  # the main menu, as after a greeting
 
     _menu(turn)
