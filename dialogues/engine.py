@@ -16,12 +16,13 @@ from backend.people.models import ContactKind, Person
 from backend.people.service import find_by_caller_id, find_by_contact
 from dialogues import store
 from dialogues.config import EngineConfig
+from dialogues.danger import Danger, read_danger
 from dialogues.messages import Incoming, Outgoing, TurnResult
 from dialogues.prompts import Prompts
 from dialogues.router import route
 from dialogues.turn import Turn
 from dialogues.understanding import MAX_TEXT as MAX_UNDERSTOOD_TEXT
-from dialogues.understanding import fold, sounds_like_emergency
+from dialogues.understanding import fold
 from nlu.interface import IntentParser
 
 
@@ -111,8 +112,10 @@ class Engine:
     def _while_a_human_has_it(
         self, conversation: Conversation, incoming: Incoming
     ) -> list[Outgoing]:
-        """The bot stays silent, except that an emergency is always answered."""
-        if sounds_like_emergency(incoming.text):
+        """The bot stays silent, except that danger is always answered: here a fall or pain
+        with no clear "now" is answered as one too (nobody may be reading yet to ask), while
+        one that is over or mild ("je suis tombée la semaine dernière") is not."""
+        if read_danger(incoming.text) in (Danger.now, Danger.unsure):
             if "emergency" not in conversation.flags:
                 conversation.flags = [*conversation.flags, "emergency"]
             return [Outgoing(text=Prompts(conversation.language).say("emergency"))]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dialogues import actions
+from dialogues.danger import Danger, forget_past_times, read_danger
 from dialogues.flows.base import Flow
+from dialogues.flows.danger_check import NAME as DANGER_CHECK
 from dialogues.flows.postcard_code import check_code, code_for_pending_card, has_card_in_the_post
 from dialogues.flows.registry import FLOWS, ONE_SHOTS
 from dialogues.messages import Choice, Expect
 from dialogues.turn import Turn
-from dialogues.understanding import sounds_like_emergency
 
 # Intents that leave a flow in progress when said clearly at a button or yes/no question.
 INTERRUPTING = {"check_status", "cancel_request", "goodbye", "report_problem"}
@@ -47,18 +48,28 @@ def route(turn: Turn) -> None:
     if code is not None:
         check_code(turn, code)
         return
-    # 2. Safety: an emergency is answered at once, whatever was going on.
+    # 2. Safety: danger now is answered at once, whatever was going on; a fall or pain with
+    # no clear "now" is asked about first; one that is over or mild is not an emergency.
     understanding = turn.understanding
     # A description of the task ("du pain et mes médicaments") is not a cry for help: there
     # only the emergency words count, the model's guess does not.
     describing_the_task = (turn.flow, turn.step) == ("request_help", "details")
-    if sounds_like_emergency(incoming.text) or (
+    model_says_emergency = (
         not describing_the_task
         and understanding is not None
         and understanding.is_intent("emergency", at_least=0.6)
-    ):
+    )
+    danger = read_danger(incoming.text, understanding, turn.now)
+    if danger is Danger.now or (danger is Danger.none and model_says_emergency):
         actions.emergency(turn)
         return
+    if turn.flow != DANGER_CHECK and (
+        danger is Danger.unsure or (danger is Danger.calm and model_says_emergency)
+    ):
+        FLOWS[DANGER_CHECK].start(turn)
+        return
+    if danger is Danger.calm:
+        forget_past_times(understanding, turn.now)
     # 3. A human is one word or key away.
     if (
         incoming.choice == "human"

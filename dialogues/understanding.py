@@ -1,7 +1,8 @@
 """What a person meant: the intent model's answer plus the cheap, certain signals around it.
 
 Keypad digits and buttons are certain; words like "oui" need no model; an emergency is
-caught by plain keywords too, so that no model mistake can hide a fall or a fire.
+caught by plain keywords too (dialogues/danger.py), so that no model mistake can hide a fall
+or a fire.
 """
 
 from __future__ import annotations
@@ -35,42 +36,6 @@ _NO = re.compile(
     r"(non|nan|no|nope|pas du tout|pas vraiment|pas ca|c'?est pas ca|ce n'?est pas ca|"
     r"not really|that'?s wrong|wrong|👎)\b",
 )
-_EMERGENCY_WORDS = (
-    "au secours",
-    "a l'?aide",
-    "je suis tombee?",
-    "je me suis (?:fait mal|cassee? )",
-    "ne peux plus me relever",
-    "peux pas me relever",
-    "odeur de gaz",
-    "ca sent le gaz",
-    "sent le gaz",
-    "incendie",
-    "au feu",
-    "y a le feu",
-    "ca brule",
-    "douleur (?:a|dans) la poitrine",
-    "mal (?:a|dans) la poitrine",
-    "crise cardiaque",
-    "inconscient",
-    "respire (?:plus|pas|mal)",
-    "cambrioleur",
-    "quelqu'?un (?:est )?(?:entre|rentre) chez moi",
-    "help help",
-    "somebody help",
-    "i (?:have )?fallen",
-    "i fell",
-    "can'?t get up",
-    "smell (?:of )?gas",
-    "fire",
-    "chest pain",
-    "heart attack",
-    "unconscious",
-    "not breathing",
-    "break.?in",
-    "burglar",
-)
-_EMERGENCY = re.compile(r"\b(?:" + "|".join(_EMERGENCY_WORDS) + r")\b")
 
 
 @dataclass
@@ -145,4 +110,7 @@ def yes_or_no(incoming: Incoming, understanding: Understanding | None) -> bool |
 
 
 def sounds_like_emergency(text: str | None) -> bool:
-    return bool(text) and bool(_EMERGENCY.search(fold(text or "")))
+    """Danger now, by the words alone (dialogues/danger.py reads the finer cases)."""
+    from dialogues.danger import Danger, read_danger
+
+    return read_danger(text) is Danger.now

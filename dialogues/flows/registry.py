@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dialogues.flows.after_job import AlertFlow, RateFlow, ReportFlow
 from dialogues.flows.base import Flow
 from dialogues.flows.become_helper import BecomeHelperFlow
+from dialogues.flows.danger_check import DangerCheckFlow
 from dialogues.flows.follow_up import FollowUpFlow
 from dialogues.flows.manage_request import CancelFlow, ChangeFlow
 from dialogues.flows.masked_call import MaskedCallFlow
@@ -35,6 +36,7 @@ FLOWS: dict[str, Flow] = {
         ReportFlow(),
         AlertFlow(),
         PostcardCodeFlow(),  # from the menu of a person with a postcard code in the post
+        DangerCheckFlow(),  # "are you in danger now?": started by the router's safety step
         # The phone line's (bots/voice): started by `call:` events, never by an intent.
         MaskedCallFlow(),
         FollowUpFlow(),
