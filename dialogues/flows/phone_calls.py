@@ -255,6 +255,9 @@ def keep_unfinished(turn: Turn) -> None:
         turn.flag(DROPPED)
     elif flow == FollowUpFlow.name:
         flag_unanswered(turn, turn.slots.get("request_id"), "appel interrompu")
+    elif flow == "danger_check":
+        turn.flag("emergency")  # hung up at "en danger maintenant ?": safety first
+        turn.conversation.handled_by = "waiting"
     turn.finish()
     turn.remember(question=None, misses=0)
 

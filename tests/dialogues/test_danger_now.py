@@ -245,6 +245,18 @@ def test_on_the_phone_two_silences_are_taken_as_yes_and_the_caller_is_told(
     assert "emergency" in conversation.flags and conversation.handled_by == "waiting"
 
 
+def test_a_call_that_ends_at_the_danger_question_is_flagged_for_a_dispatcher(
+    chat: Callable[..., Chat], session: Session
+) -> None:
+    _jeanne(session)
+    phone = chat(channel="voice", address="+33478000001", sender_id=None)
+    phone.send(silence=True)
+    phone.say("je suis tombée")
+    phone.press("call:ended:completed")
+    conversation = _conversation(session)
+    assert "emergency" in conversation.flags and conversation.handled_by == "waiting"
+
+
 def test_words_that_are_neither_twice_are_taken_as_yes(
     chat: Callable[..., Chat], session: Session
 ) -> None:
