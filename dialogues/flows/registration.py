@@ -241,14 +241,43 @@ class RegistrationFlow:
 
 
 def _name_from(turn: Turn) -> str | None:
+    """The whole name as given ("Je m'appelle jeanne dupont" -> "Jeanne Dupont"): what is
+    said after the introduction, up to the first punctuation, when it reads as a name; else
+    the intent model's person entity (a name within a longer sentence)."""
+    said = _INTRO.sub("", (turn.incoming.text or "").strip(" .,!?"), count=1)
+    said = re.split(r"[,.;:!?()]", said, maxsplit=1)[0]
+    words = said.split()
+    if 0 < len(words) <= MAX_NAME_WORDS and all(_NAME_WORD.fullmatch(w) for w in words):
+        return _capitalise(words)
     understanding = turn.understanding
     person = understanding.entity("person") if understanding else None
-    text = person if isinstance(person, str) and person.strip() else (turn.incoming.text or "")
-    text = _INTRO.sub("", text, count=1).strip(" .,!?")
-    words = [w for w in text.split() if any(c.isalpha() for c in w)]
-    if not words or len(words) > 6:
+    if not isinstance(person, str) or not person.strip():
         return None
-    return " ".join(w[:1].upper() + w[1:] for w in words)[:120]
+    words = [w for w in _INTRO.sub("", person, count=1).split() if any(c.isalpha() for c in w)]
+    if not words or len(words) > MAX_NAME_WORDS:
+        return None
+    return _capitalise(words)
+
+
+MAX_NAME_WORDS = 6
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+# Lowercase inside a name, as written: "Marie de la Tour", "Ludwig van Beethoven".
+_PARTICLES = frozenset({"de", "du", "des", "la", "le", "d", "van", "von", "der", "den", "di", "da"})
+
+
+def _capitalise(words: list[str]) -> str:
+    """Capitals as a name is written: all-lower or ALL-CAPS words get an initial capital
+    (hyphenated and apostrophe parts too: "Jean-Pierre", "O'Brien"); particles after the
+    first word stay lowercase; a name typed in mixed case ("McDonald") is kept as typed."""
+    out = []
+    for i, word in enumerate(words):
+        if i > 0 and word.lower() in _PARTICLES:
+            out.append(word.lower())
+        elif word.islower() or word.isupper():
+            out.append(re.sub(r"[^\W\d_]+", lambda m: m.group().capitalize(), word))
+        else:
+            out.append(word)
+    return " ".join(out)[:120]
 
 
 def _resume(turn: Turn) -> None:
