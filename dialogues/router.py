@@ -73,14 +73,14 @@ def route(turn: Turn) -> None:
     # 3. A human is one word or key away.
     if (
         incoming.choice == "human"
-        or (incoming.digits or "").startswith("0")
+        or _standing_key(incoming.digits) == "0"
         or (understanding is not None and understanding.is_intent("talk_to_human", at_least=0.6))
         or any(w in (incoming.text or "").lower() for w in HUMAN_WORDS)
     ):
         actions.hand_over(turn, "asked_for_human")
         return
     # 4. "Répétez": the last question again.
-    if (incoming.digits or "").startswith("9") or (
+    if _standing_key(incoming.digits) == "9" or (
         understanding is not None and understanding.is_intent("repeat", at_least=0.6)
     ):
         if turn.state.get("question"):
@@ -162,6 +162,12 @@ def _start(turn: Turn, intent: str, understanding: object) -> None:
         _menu(turn)
 
 
+def _standing_key(digits: str | None) -> str:
+    """0 (a person) and 9 (again) are keys alone: "90#" keyed at an amount is 90 euros."""
+    keyed = (digits or "").rstrip("#")
+    return keyed if len(keyed) == 1 else ""
+
+
 def _menu(turn: Turn) -> None:
     p = turn.prompts
     choices = [
@@ -171,5 +177,7 @@ def _menu(turn: Turn) -> None:
     ]
     if has_card_in_the_post(turn):
         choices.append(Choice("menu:postcard_code", p.say("menu_postcard_code"), "4"))
-    choices.append(Choice("human", p.say("menu_human"), "0"))
+    if turn.incoming.channel != "voice" or len(choices) < 4:
+        # On the phone four keys at most: 0 still puts a person on, as at every question.
+        choices.append(Choice("human", p.say("menu_human"), "0"))
     turn.ask("how_can_i_help", Expect.choice, choices)

@@ -189,12 +189,21 @@ def extract_entities(
     resources: EntityResources,
     guess_service: Callable[[], ServiceGuess | None],
 ) -> list[Entity]:
-    entities = service_entities(text, folded, resources.lexicon, intent, guess_service)
+    prices = extract_prices(folded)
+    entities = [
+        e
+        for e in service_entities(text, folded, resources.lexicon, intent, guess_service)
+        # The classifier's guess never hides an amount ("dix euros" is not a service).
+        if not (
+            str(e["extractor"]).startswith("ServiceClassifier")
+            and any(start < e["end"] and e["start"] < end for start, end, _ in prices)
+        )
+    ]
     claimed: list[Span] = [(e["start"], e["end"]) for e in entities]
     common = resources.common_words
     steps: list[tuple[str, str, list[Found]]] = [
         ("duration", "DurationRules", extract_durations(folded)),
-        ("price", "PriceRules", extract_prices(folded)),
+        ("price", "PriceRules", prices),
     ]
     for entity, extractor, found in steps:
         entities += _claim(text, found, claimed, entity, extractor)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from dialogues.flows.masked_call import CONNECT
-from dialogues.messages import Expect, Outgoing
+from dialogues.messages import Choice, Expect, Outgoing
 from dialogues.prompts import Prompts
 
 VOICES = {"fr": ("Polly.Lea", "fr-FR"), "en": ("Polly.Joanna", "en-US")}
@@ -29,6 +29,10 @@ SPEECH_RATE = "slow"
 ANSWER_TIMEOUT = 6  # seconds of silence before the Gather gives up: slow callers first
 RING_TIMEOUT = 30  # seconds a transfer rings before giving up
 MAX_HINT = 100  # Twilio: each speech hint is at most 100 characters
+# A phone menu reads at most four keypad options: more than an elderly caller keeps in mind
+# (tests/voice/test_voice_menus.py walks every menu of the line against it). A rating scale
+# (1 to 5) is not a menu: it is said in one sentence, "Tapez un chiffre de 1 à 5".
+MAX_KEYPAD_OPTIONS = 4
 
 
 @dataclass(frozen=True)
@@ -95,8 +99,7 @@ def render_call(
     say(gather, question.text, language)
     options = [
         p.say("voice.choice", label=spoken(c.label, language), digit=_key(c.key or "", p))
-        for c in keyed
-        if _worth_reading(c.label)
+        for c in keypad_options(question)
     ]
     if options:
         say(gather, " ".join(options), language)
@@ -105,6 +108,15 @@ def render_call(
     # With actionOnEmptyResult Twilio posts a silence to the action; this covers the rest.
     response.redirect(urls.answer)
     return str(response)
+
+
+def keypad_options(question: Outgoing) -> list[Choice]:
+    """The keyed choices read aloud as "Pour « ... », tapez N" (at most MAX_KEYPAD_OPTIONS
+    in every menu of the line). A scale's marks (★ to ★★★★★) are not read one by one."""
+    keyed = [c for c in question.choices if c.key]
+    if len(keyed) > MAX_KEYPAD_OPTIONS and all(set(c.label.strip()) <= {"★"} for c in keyed):
+        return []
+    return [c for c in keyed if _worth_reading(c.label)]
 
 
 def render_goodbye(language: str, key: str = "voice.goodbye") -> str:

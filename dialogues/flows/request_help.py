@@ -30,6 +30,20 @@ KEYPAD_SERVICES = (
     "pet_care",
     "paperwork",
 )
+# The phone reads at most four keypad options a menu (an 80-year-old keeps four in mind):
+# the three commonest services, then "something else", which asks for it in words with a
+# second short menu. Every other service is understood when said.
+PHONE_MAX_KEYS = 4
+PHONE_SERVICES = ("errands", "companionship", "transport")
+PHONE_OTHER = "service:other"
+PHONE_MORE_SERVICES = ("diy", "tech_help", "paperwork", "gardening")
+# The part of the day keyed after the day (hours as dialogues.wording says them).
+PARTS_OF_DAY = {"1": ("morning", 8, 12), "2": ("afternoon", 14, 18), "3": ("evening", 18, 21)}
+_PART_WORDS = {
+    "morning": ("matin", "morning"),
+    "afternoon": ("midi", "afternoon"),
+    "evening": ("soir", "evening", "night"),
+}
 
 
 class RequestHelpFlow:
@@ -50,11 +64,17 @@ class RequestHelpFlow:
     def on_service(self, turn: Turn) -> None:
         choice = turn.incoming.choice or ""
         service = None
+        on_phone = turn.incoming.channel == "voice"
+        keyed = PHONE_SERVICES if on_phone else KEYPAD_SERVICES
+        if choice == PHONE_OTHER or (on_phone and (turn.incoming.digits or "")[:1] == "4"):
+            turn.understood()
+            ask_service_other(turn)
+            return
         if choice.startswith("service:") and choice[8:] in SERVICES:
             service = choice[8:]
         elif turn.incoming.digits and turn.incoming.digits[:1].isdigit():
             index = int(turn.incoming.digits[:1]) - 1
-            service = KEYPAD_SERVICES[index] if 0 <= index < len(KEYPAD_SERVICES) else None
+            service = keyed[index] if 0 <= index < len(keyed) else None
         elif turn.understanding is not None:
             apply_entities(turn, turn.understanding)
             service = turn.slots.get("service")
@@ -65,12 +85,68 @@ class RequestHelpFlow:
         turn.understood()
         ask_next(turn)
 
+    def on_service_other(self, turn: Turn) -> None:
+        """After "autre chose" on the phone: the need in words, or the second short menu."""
+        digit = (turn.incoming.digits or "")[:1]
+        choice = turn.incoming.choice or ""
+        service = None
+        if choice.startswith("service:") and choice[8:] in SERVICES:
+            service = choice[8:]
+        elif digit.isdigit() and 1 <= int(digit) <= len(PHONE_MORE_SERVICES):
+            service = PHONE_MORE_SERVICES[int(digit) - 1]
+        elif turn.understanding is not None:
+            apply_entities(turn, turn.understanding)
+            service = turn.slots.get("service")
+        if service is None:
+            _missed(turn)
+            return
+        turn.set_slots(service=service)
+        turn.understood()
+        ask_next(turn)
+
+    def on_time_part(self, turn: Turn) -> None:
+        """The phone, after the day was keyed: morning, afternoon or evening (1, 2, 3)."""
+        digit = (turn.incoming.digits or "")[:1]
+        named = (turn.incoming.choice or "").removeprefix("part:")
+        part = PARTS_OF_DAY.get(digit) or next(
+            (p for p in PARTS_OF_DAY.values() if p[0] == named), None
+        )
+        if part is None and turn.incoming.text:
+            folded = turn.incoming.text.lower()
+            part = next(
+                (p for p in PARTS_OF_DAY.values() if any(w in folded for w in _PART_WORDS[p[0]])),
+                None,
+            )
+        if part is None:
+            _missed(turn)
+            return
+        day = datetime.fromisoformat(turn.slots["day"]).astimezone(PARIS)
+        start = day.replace(hour=part[1], minute=0, second=0, microsecond=0)
+        end = day.replace(hour=part[2], minute=0, second=0, microsecond=0)
+        if end <= turn.now:
+            turn.set_slots(window=None, time_given=False, day=None)
+            turn.goto(NAME, "time")
+            turn.ask("time_in_past", Expect.text, _time_choices(turn))
+            return
+        turn.set_slots(window=[start.isoformat(), end.isoformat()], time_given=True, day=None)
+        turn.understood()
+        ask_next(turn)
+
     def on_time(self, turn: Turn) -> None:
         choice = turn.incoming.choice or ""
         digit = (turn.incoming.digits or "")[:1]
         today = turn.now.astimezone(PARIS)
         if choice == "time:asap" or digit == "3":
             turn.set_slots(window=None, time_given=True)
+        elif turn.incoming.channel == "voice" and (
+            choice in ("time:today", "time:tomorrow") or digit in ("1", "2")
+        ):
+            # The day was keyed: its part is keyed next (1 morning, 2 afternoon, 3 evening).
+            tomorrow = choice == "time:tomorrow" or digit == "2"
+            turn.set_slots(day=(today + timedelta(days=int(tomorrow))).isoformat())
+            turn.understood()
+            ask_time_part(turn)
+            return
         elif choice == "time:today" or digit == "1":
             end = today.replace(hour=20, minute=0, second=0, microsecond=0)
             turn.set_slots(
@@ -165,8 +241,10 @@ class RequestHelpFlow:
 
     def on_price(self, turn: Turn) -> None:
         amount = None
-        if turn.incoming.digits and turn.incoming.digits.isdigit():
-            amount = int(turn.incoming.digits) * 100
+        # Keyed in euros then "#" (Twilio keeps the "#" out of Digits; a simulator may not).
+        keyed = (turn.incoming.digits or "").rstrip("#")
+        if keyed.isdigit() and len(keyed) <= 5:
+            amount = int(keyed) * 100
         elif turn.understanding is not None:
             amount = turn.understanding.price_cents
             if amount is None:
@@ -277,6 +355,9 @@ def ask_next(turn: Turn) -> None:
     p = turn.prompts
     if not slots.get("service"):
         turn.goto(NAME, "service")
+        if turn.incoming.channel == "voice":
+            ask_phone_service(turn)
+            return
         services = [*KEYPAD_SERVICES, *(s for s in SERVICES if s not in KEYPAD_SERVICES)]
         turn.ask(
             "ask_service",
@@ -317,10 +398,47 @@ def ask_next(turn: Turn) -> None:
         )
     elif slots["pay"] == PayMode.cash and not slots.get("price_cents"):
         turn.goto(NAME, "price")
-        turn.ask("ask_price", Expect.text)
+        on_phone = turn.incoming.channel == "voice"
+        turn.ask("voice.ask_price" if on_phone else "ask_price", Expect.text)
     else:
         turn.goto(NAME, "confirm")
         turn.ask_yes_no("readback", **readback_values(turn))
+
+
+def ask_phone_service(turn: Turn) -> None:
+    """Four keys (three services and "autre chose"); every service is a speech hint."""
+    p = turn.prompts
+    keyed = [
+        Choice(f"service:{s}", _capitalise(p.service(s)), str(i + 1))
+        for i, s in enumerate(PHONE_SERVICES)
+    ]
+    keyed.append(Choice(PHONE_OTHER, p.say("voice.service_other"), str(len(keyed) + 1)))
+    said = [Choice(f"service:{s}", p.service(s)) for s in SERVICES if s not in PHONE_SERVICES]
+    turn.ask("voice.ask_service", Expect.choice, [*keyed, *said])
+
+
+def ask_service_other(turn: Turn) -> None:
+    p = turn.prompts
+    turn.goto(NAME, "service_other")
+    keyed = [
+        Choice(f"service:{s}", _capitalise(p.service(s)), str(i + 1))
+        for i, s in enumerate(PHONE_MORE_SERVICES)
+    ]
+    said = [Choice(f"service:{s}", p.service(s)) for s in SERVICES if s not in PHONE_MORE_SERVICES]
+    turn.ask("voice.ask_service_words", Expect.choice, [*keyed, *said])
+
+
+def ask_time_part(turn: Turn) -> None:
+    p = turn.prompts
+    turn.goto(NAME, "time_part")
+    turn.ask(
+        "voice.ask_time_part",
+        Expect.choice,
+        [
+            Choice(f"part:{name}", p.say(f"voice.part_{name}"), key)
+            for key, (name, _, _) in PARTS_OF_DAY.items()
+        ],
+    )
 
 
 def readback_values(turn: Turn) -> dict[str, str]:

@@ -27,7 +27,10 @@ _AMOUNT = rf"\d+(?:[.,]\d{{1,2}})?|{NUMBER_PATTERN}"
 
 _PRICE_RES = [
     re.compile(r"(?P<cur>[€£$])\s*(?P<n>\d+(?:[.,]\d{1,2})?)(?!\w)"),
-    re.compile(rf"\b(?P<n>{_AMOUNT})\s*(?P<cur>{_CURRENCY})(?:\s*(?P<cents>\d{{2}})\b)?(?![\w])"),
+    re.compile(
+        rf"\b(?P<n>{_AMOUNT})\s*(?P<cur>{_CURRENCY})"
+        rf"(?:\s*(?P<cents>\d{{2}}|{COUNT_PATTERN}))?(?![\w-])"
+    ),
 ]
 _FREE_RE = re.compile(
     r"\b(?:gratuit(?:e|es|s|ement)?|gracieusement|a titre gracieux|benevole(?:s|ment)?"
@@ -108,12 +111,15 @@ def extract_prices(folded: str) -> list[tuple[int, int, dict[str, Any]]]:
     found = []
     for regex in _PRICE_RES:
         for m in regex.finditer(folded):
-            amount = _to_hundredths(m.group("n"), m.groupdict().get("cents"))
+            cents, end = m.groupdict().get("cents"), m.end()
+            amount = _to_hundredths(m.group("n"), cents)
+            if amount is None and cents:  # "10 euros trois fois": the price ends at "euros"
+                amount, end = _to_hundredths(m.group("n"), None), m.end("cur")
             if amount is None:
                 continue
             currency = next(code for rx, code in _CURRENCY_OF if rx.match(m.group("cur")))
             found.append(
-                (m.start(), m.end(), {"amount": amount, "currency": currency, "free": amount == 0})
+                (m.start(), end, {"amount": amount, "currency": currency, "free": amount == 0})
             )
     for m in _FREE_RE.finditer(folded):
         if _DETERMINER_BEFORE.search(folded[max(0, m.start() - 12) : m.start()]):
@@ -132,7 +138,14 @@ def _to_hundredths(number: str, cents: str | None) -> int | None:
         if as_int is None:
             return None
         value = as_int * 100
-    return value + (int(cents) if cents else 0)
+    if not cents:
+        return value
+    # "quinze euros cinquante": the cents said in words, from 10 to 99 ("dix euros deux" is not
+    # ten euros and two cents but something else said after the price).
+    said = int(cents) if cents.isdigit() else to_int(cents)
+    if said is None or not (10 <= said <= 99 or (cents.isdigit() and len(cents) == 2)):
+        return None
+    return value + said
 
 
 def _minutes(m: re.Match[str]) -> int | None:

@@ -91,11 +91,12 @@ def test_keypad_only_caller_books_a_request(chat: Callable[..., Chat], session: 
         "1",
         "2",
         "1",
+        "1",
         "#",
         "1",
-    ):  # menu, service, tomorrow, at home, skip, volunteer
+    ):  # menu, service, tomorrow, morning, at home, skip, volunteer
         replies = phone.keys(digits)
-    assert replies[-1].startswith("Je récapitule. Des courses, demain")
+    assert replies[-1].startswith("Je récapitule. Des courses, demain matin")
     replies = phone.keys("1")
     assert replies[-1].startswith("C'est noté !")
 

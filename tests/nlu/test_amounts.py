@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from nlu.entities.amounts import extract_durations, extract_prices
+from nlu.interpreter import Interpreter
 from nlu.normalise import fold
 
 
@@ -14,6 +17,10 @@ from nlu.normalise import fold
         ("15€50 de l'heure", "15€50", 1550, "EUR", False),
         ("happy to do it for £5", "£5", 500, "GBP", False),
         ("ça coûte dix euros", "dix euros", 1000, "EUR", False),
+        ("dix euros", "dix euros", 1000, "EUR", False),
+        ("quinze euros cinquante", "quinze euros cinquante", 1550, "EUR", False),
+        ("10 euros trois fois par semaine", "10 euros", 1000, "EUR", False),
+        ("vingt euros 05", "vingt euros 05", 2005, "EUR", False),
         ("2 crédits temps", "2 crédits temps", 200, "TIME_CREDIT", False),
         ("gratuitement bien sûr", "gratuitement", 0, "EUR", True),
         ("je suis bénévole", "bénévole", 0, "EUR", True),
@@ -58,3 +65,17 @@ def test_durations(text: str, span: str, minutes: int) -> None:
 @pytest.mark.parametrize("text", ["trois heures de l'après-midi", "dans 20 minutes", "à 2 heures"])
 def test_times_are_not_durations(text: str) -> None:
     assert extract_durations(fold(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"), [("dix euros", 1000), ("je donne dix euros", 1000), ("cinq euros", 500)]
+)
+def test_an_amount_said_alone_on_the_phone_is_a_price_not_a_service(
+    interpreter: Interpreter, now: datetime, text: str, amount: int
+) -> None:
+    """The service classifier's guess ("euros" -> bricolage) used to hide the price."""
+    entities = interpreter.parse(text, now=now, lang="fr")["entities"]
+    assert [e["value"] for e in entities if e["entity"] == "price"] == [
+        {"amount": amount, "currency": "EUR", "free": False}
+    ]
+    assert not [e for e in entities if e["entity"] == "service"]

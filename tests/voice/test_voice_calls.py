@@ -91,9 +91,10 @@ def test_a_caller_using_only_the_keypad_books_a_request(line: Line, session: Ses
     number, _ = _germaine(session)
     call = line.call(number)
     call.start()
-    for digits in ("1", "1", "2", "1", "#", "1"):  # menu, errands, tomorrow, home, skip, free
+    # menu, errands, tomorrow, morning, home, skip, free
+    for digits in ("1", "1", "2", "1", "1", "#", "1"):
         heard = call.answer(digits=digits)
-    assert heard.said[0].startswith("Je récapitule. Des courses, demain")
+    assert heard.said[0].startswith("Je récapitule. Des courses, demain matin")
     heard = call.answer(digits="1")
     assert heard.said[0].startswith("C'est noté !")
     assert line.one(select(HelpRequest)).status in (RequestStatus.open, RequestStatus.offered)
@@ -255,7 +256,7 @@ def test_a_request_booked_from_a_mobile_is_confirmed_by_sms_when_the_call_ends(
     session.commit()
     call = line.call(number)
     call.start()
-    for digits in ("1", "1", "2", "1", "#", "1", "1"):
+    for digits in ("1", "1", "2", "1", "1", "#", "1", "1"):
         heard = call.answer(digits=digits)
     assert heard.said[0].startswith("C'est noté !")
     call.hang_up()
@@ -272,7 +273,7 @@ def test_a_landline_caller_is_not_rung_back_to_confirm(line: Line, session: Sess
     number, _ = _germaine(session)
     call = line.call(number)
     call.start()
-    for digits in ("1", "1", "2", "1", "#", "1", "1"):
+    for digits in ("1", "1", "2", "1", "1", "#", "1", "1"):
         call.answer(digits=digits)
     call.hang_up()
     line.deliver()
