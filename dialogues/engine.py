@@ -17,6 +17,7 @@ from backend.people.service import find_by_caller_id, find_by_contact
 from dialogues import store
 from dialogues.config import EngineConfig
 from dialogues.danger import Danger, read_danger
+from dialogues.language import follow_language
 from dialogues.messages import Incoming, Outgoing, TurnResult
 from dialogues.prompts import Prompts
 from dialogues.router import route
@@ -83,6 +84,7 @@ class Engine:
             config=self._config,
             now=now,
         )
+        follow_language(turn)  # before anything reads turn.language
         turn.incoming = _resolve_choice(turn)
         try:
             route(turn)

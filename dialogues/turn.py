@@ -32,13 +32,15 @@ class Turn:
     config: EngineConfig
     now: datetime
     replies: list[Outgoing] = field(default_factory=list)
+    # This turn only: a message clearly in the other language is answered in it (language.py).
+    language_of_turn: str | None = None
     _understanding: Understanding | None = None
     _parsed: bool = False
 
     # ---------------------------------------------------------------- language and state
     @property
     def language(self) -> str:
-        return self.conversation.language or self.config.default_language
+        return self.language_of_turn or self.conversation.language or self.config.default_language
 
     @property
     def prompts(self) -> Prompts:
