@@ -27,22 +27,29 @@ from backend.db import utcnow
 from backend.errors import Conflict, InvalidInput, NotFound
 from console.i18n import Translator
 from console.live import stream
+from console.pages import callbacks
 from console.session import Staff, StaffAction
 from console.web import PREFIX, redirect, render, render_fragment, translator
 
 router = APIRouter(prefix="/conversations")
+router.include_router(callbacks.router)  # call-backs owed, shown above the list
 
 LIVE_WINDOW = timedelta(hours=24)  # older conversations show only while flagged or taken over
 LIST_LENGTH = 100
 
 
 def live_version(session: Session) -> object:
-    return live_fingerprint(session, since=utcnow() - LIVE_WINDOW)
+    return (
+        live_fingerprint(session, since=utcnow() - LIVE_WINDOW),
+        callbacks.callbacks_version(session),
+    )
 
 
-def live_rows(session: Session, t: Translator) -> str:
+def live_rows(session: Session, t: Translator, csrf: str = "") -> str:
+    """The call-backs owed first, then the conversations."""
     items, total = by_urgency(session, limit=LIST_LENGTH, since=utcnow() - LIVE_WINDOW)
-    return render_fragment("conversations/_rows.html", t, items=items, total=total)
+    owed = callbacks.callbacks_section(session, t, csrf)
+    return owed + render_fragment("conversations/_rows.html", t, items=items, total=total)
 
 
 def _conversation(session: Session, conversation_id: int) -> Conversation:
@@ -65,14 +72,15 @@ def live_transcript(session: Session, conversation_id: int, t: Translator) -> st
 
 
 @router.get("", response_class=HTMLResponse)
-def list_page(request: Request, session: SessionDep, _staff: Staff) -> Response:
-    return render(request, "conversations/list.html", rows=live_rows(session, translator(request)))
+def list_page(request: Request, session: SessionDep, staff: Staff) -> Response:
+    rows = live_rows(session, translator(request), staff.csrf)
+    return render(request, "conversations/list.html", rows=rows)
 
 
 @router.get("/stream")
-def list_stream(request: Request, _staff: Staff) -> StreamingResponse:
-    t = translator(request)
-    return stream(request, lambda session: live_rows(session, t), version=live_version)
+def list_stream(request: Request, staff: Staff) -> StreamingResponse:
+    t, csrf = translator(request), staff.csrf
+    return stream(request, lambda session: live_rows(session, t, csrf), version=live_version)
 
 
 @router.get("/{conversation_id}", response_class=HTMLResponse)
