@@ -15,8 +15,9 @@ are cancelled. They can no longer log in, be matched or be assigned.
 
 What stays, anonymous, so that counts and stats still add up: the person row (its id), their
 requests and offers (statuses, times, services), ratings' stars, reports' existence,
-conversations' rows, and every ledger account and entry (the books stay balanced; the
-accounts belong to the anonymous row). Erasing twice changes nothing the second time.
+conversations' rows, call-back tasks (closed, without number or words), and every ledger
+account and entry (the books stay balanced; the accounts belong to the anonymous row).
+Erasing twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.auth.models import AuthToken
+from backend.callbacks.models import CallbackStatus, CallbackTask
 from backend.calls.follow_up import FOLLOW_UP_JOB
 from backend.conversations.models import Conversation, ConversationMessage
 from backend.db import utcnow
@@ -104,6 +106,21 @@ def erase_person(session: Session, person_id: int, *, now: datetime | None = Non
     counts["messages to them blanked"] = _count(
         session,
         update(OutboxMessage).where(to_them).values(payload={}, address="", last_error=""),
+    )
+    counts["call-backs closed"] = _count(
+        session,
+        update(CallbackTask)
+        .where(
+            or_(CallbackTask.person_id == person.id, CallbackTask.phone.in_(contact_values)),
+            CallbackTask.status == CallbackStatus.open,
+        )
+        .values(status=CallbackStatus.cancelled, done_at=now),
+    )
+    _count(
+        session,
+        update(CallbackTask)
+        .where(or_(CallbackTask.person_id == person.id, CallbackTask.phone.in_(contact_values)))
+        .values(phone="", last_words="", note=""),
     )
     counts["conversations emptied"] = _empty_conversations(session, person, contact_values)
     counts["requests anonymised"] = _anonymise_requests(session, person)

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from backend.callbacks.models import CallbackReason, CallbackTask
 from backend.conversations.models import Conversation, ConversationMessage
 from backend.db import utcnow
 from backend.dispatch.policy import DispatchPolicy
@@ -110,5 +111,8 @@ def build(session: Session, *, with_open_request: bool = True) -> Scene:
                                         text=text, payload={}))  # fmt: skip
     enqueue(session, channel="telegram", address=str(TELEGRAM), kind="reminder",
             payload={"text": f"Rappel pour {NAME}"}, person_id=jeanne.id)  # fmt: skip
+    session.add(CallbackTask(key="voice:CAerase", person_id=jeanne.id, phone=PHONE,
+                             reason=CallbackReason.asked_for_human, due_by=utcnow(),
+                             last_words=f"c'est {NAME} au {PHONE_WRITTEN}"))  # fmt: skip
     session.commit()
     return Scene(jeanne, bruno, chloe, dispatcher, done, pending)

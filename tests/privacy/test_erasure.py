@@ -11,6 +11,7 @@ from sqlalchemy import JSON, String, select
 from sqlalchemy.orm import Session
 
 from backend.auth.service import authenticate
+from backend.callbacks.models import CallbackStatus, CallbackTask
 from backend.db import Base, utcnow
 from backend.errors import NotFound
 from backend.ledger.models import Account
@@ -137,6 +138,15 @@ def test_erasure_cancels_the_messages_still_waiting_for_her(session: Session) ->
             OutboxMessage.person_id == s.jeanne.id, OutboxMessage.status == OutboxStatus.pending
         )
     ) is None  # fmt: skip
+
+
+def test_erasure_closes_the_call_back_owed_to_her(session: Session) -> None:
+    s = scene.build(session)
+    erase_person(session, s.jeanne.id)
+    session.commit()
+    task = session.scalars(select(CallbackTask)).one()
+    assert task.status == CallbackStatus.cancelled
+    assert (task.phone, task.last_words) == ("", "")
 
 
 def test_an_erased_person_cannot_log_in(session: Session) -> None:
