@@ -57,7 +57,8 @@ def home_line(turn: Turn) -> str | None:
 def place_from_words(turn: Turn, said: str) -> dict[str, Any]:
     found = locate(turn.session, said)
     if found is None:
-        return {"text": said[:300], "lat": None, "lon": None}
+        # Kept as said from the house number on ("j'habite au" is not the address).
+        return {"text": spoken_to_written(said)[:300], "lat": None, "lon": None}
     return {"text": found.street, "lat": found.lat, "lon": found.lon}
 
 

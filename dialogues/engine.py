@@ -19,6 +19,7 @@ from dialogues.config import EngineConfig
 from dialogues.danger import Danger, read_danger
 from dialogues.language import follow_language
 from dialogues.messages import Incoming, Outgoing, TurnResult
+from dialogues.phone_learning import delivery, observe_turn
 from dialogues.prompts import Prompts
 from dialogues.router import route
 from dialogues.turn import Turn
@@ -59,7 +60,11 @@ class Engine:
                 with transaction(self._factory) as session:
                     conversation, _ = self._open(session, incoming)
                     store.log_turn(session, conversation, incoming, refused.replies)
-                    return TurnResult(replies=refused.replies, language=conversation.language)
+                    return TurnResult(
+                        replies=refused.replies,
+                        language=conversation.language,
+                        **delivery(session, conversation),
+                    )
             except store.AlreadyHandled:
                 return self._earlier(incoming)
 
@@ -92,9 +97,12 @@ class Engine:
             # A refusal of the domain is said plainly; the conversation goes on.
             replies = [*self._too_long(turn), *turn.replies, Outgoing(text=exc.message)]
             raise _Refused(replies) from exc
+        observe_turn(turn)  # what helps this caller on the phone, learned
         turn.replies[:0] = self._too_long(turn)
         store.log_turn(session, conversation, incoming, turn.replies)
-        return TurnResult(replies=turn.replies, language=turn.language)
+        return TurnResult(
+            replies=turn.replies, language=turn.language, **delivery(session, conversation)
+        )
 
     def _earlier(self, incoming: Incoming) -> TurnResult:
         with transaction(self._factory) as session:
@@ -102,7 +110,12 @@ class Engine:
                 session, incoming.channel, incoming.address, _language(incoming, self._config)
             )
             earlier = store.earlier_replies(session, conversation, incoming.external_id)
-            return TurnResult(replies=earlier or [], duplicate=True, language=conversation.language)
+            return TurnResult(
+                replies=earlier or [],
+                duplicate=True,
+                language=conversation.language,
+                **delivery(session, conversation),
+            )
 
     @staticmethod
     def _too_long(turn: Turn) -> list[Outgoing]:

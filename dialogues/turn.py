@@ -32,6 +32,8 @@ class Turn:
     config: EngineConfig
     now: datetime
     replies: list[Outgoing] = field(default_factory=list)
+    # What the turn did that the phone line learns from (dialogues/phone_learning.py).
+    notes: set[str] = field(default_factory=set)
     # This turn only: a message clearly in the other language is answered in it (language.py).
     language_of_turn: str | None = None
     _understanding: Understanding | None = None
@@ -148,6 +150,7 @@ class Turn:
             return True
         if on_phone and misses == VOICE_MISSES_BEFORE_HANDOFF - 1:
             self.say("voice.keypad_hint")
+            self.notes.add("keypad_offered")
         elif on_phone and self.incoming.silence:
             self.say("voice.not_heard")
         else:

@@ -18,13 +18,62 @@ from sqlalchemy.orm import Session
 
 from backend.people.models import Address
 
-_NUMBER = re.compile(r"^\s*(\d{1,4})\s*(bis|ter)?\s*,?\s*", re.IGNORECASE)
-_HOUSE_NUMBER = re.compile(r"^\d{1,4}\s*(bis|ter)?\s+", re.IGNORECASE)
-_WORD_NUMBERS = {
-    "un": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+# A house number said in words ("cinq", "vingt et un", "quatre-vingt-douze", "cent douze",
+# "twenty-two"): its words, added up ("quatre vingt" is 4 x 20).
+_NUMBER_WORDS = {
+    "zero": 0, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
     "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15,
-    "seize": 16, "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50,
+    "seize": 16, "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50,
+    "soixante": 60, "cent": 100, "cents": 100, "one": 1, "two": 2, "three": 3, "four": 4,
+    "five": 5, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
 }  # fmt: skip
+# "un" only inside a number ("vingt et un"): "un chemin" is no address.
+_NUMBER_WORD = r"(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_SPELLED = rf"\b{_NUMBER_WORD}(?:[\s-]+(?:(?:et|and)[\s-]+)?(?:{_NUMBER_WORD}|un)\b)*"
+_STREET_TYPES = (
+    r"rue|avenue|av|boulevard|bd|allee|allée|impasse|chemin|quai|residence|résidence|passage"
+    r"|square|cours|place|route|cite|cité|montee|montée|voie|sentier|lotissement|hameau"
+    r"|grande rue|street|road|lane|drive|close|crescent|terrace|gardens|grove"
+)
+_SUFFIX = r"(?:\s?(?:bis|ter|quater)\b|[a-d]\b)?"
+_CONNECTOR = r"(?:,\s*|\s+(?:de la|du|des|de l'|de l’|d'|d’)\s*|\s+)"
+# The house number just before the street: "5 rue", "5 bis rue", "14 de la rue", "5, rue".
+_FR_ADDRESS = re.compile(
+    rf"(?<![\w-])(?P<num>\d{{1,4}}){_SUFFIX}{_CONNECTOR}(?=(?:{_STREET_TYPES})\b)", re.IGNORECASE
+)
+# English puts the street type last: "5 Baker Street", "221b baker street".
+_EN_ADDRESS = re.compile(
+    r"(?<![\w-])(?P<num>\d{1,4}[a-d]?)\s+(?=(?:[\w'-]+\s+){1,3}"
+    r"(?:street|st|road|rd|lane|drive|close|way|crescent|terrace|gardens|grove|avenue|ave)\b)",
+    re.IGNORECASE,
+)
+_SPELLED_BEFORE_STREET = re.compile(
+    rf"{_SPELLED}(?={_SUFFIX}{_CONNECTOR}(?:{_STREET_TYPES})\b"
+    r"|\s+(?:[\w'-]+\s+){1,3}(?:street|road|lane|drive|avenue)\b)",
+    re.IGNORECASE,
+)
+_STREET_START = re.compile(rf"(?<![\w-])(?:{_STREET_TYPES})\b(?=\s+\w)", re.IGNORECASE)
+_NUMBER_FIRST = re.compile(r"^\s*(\d{1,4})\s*(bis|ter|quater)?\s*,?\s*", re.IGNORECASE)
+_HOUSE_NUMBER = re.compile(r"^\d{1,4}\s*(bis|ter)?\s+", re.IGNORECASE)
+
+
+def _spelled_value(words: str) -> int:
+    """'quatre vingt douze' -> 92, 'deux cent douze' -> 212, 'vingt et un' -> 21."""
+    total = 0
+    for word in re.split(r"[\s-]+", _fold(words)):
+        if word in ("et", "and"):
+            continue
+        value = 1 if word == "un" else _NUMBER_WORDS[word]
+        if value == 100:
+            total = max(total, 1) * 100
+        elif word in ("vingt", "vingts") and total % 100 == 4:
+            total += 76  # quatre-vingt
+        else:
+            total += value
+    return total
 
 
 @dataclass(frozen=True)
@@ -42,15 +91,29 @@ def _fold(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
+def _digits(text: str) -> str:
+    """A house number said in words written in digits: 'cinq rue X' -> '5 rue X'."""
+    return _SPELLED_BEFORE_STREET.sub(lambda m: str(_spelled_value(m.group(0))), text)
+
+
 def _split_number(text: str) -> tuple[str, str]:
-    words = text.strip().split()
-    if words and _fold(words[0]) in _WORD_NUMBERS:
-        return str(_WORD_NUMBERS[_fold(words[0])]), " ".join(words[1:])
-    match = _NUMBER.match(text)
+    """The house number and the street, wherever the address starts in what was said:
+    "j'habite au 5 bis rue d'Ivry" -> ("5 bis", "rue d'Ivry"), "au 14 de la rue Victor Hugo"
+    -> ("14", "rue Victor Hugo"), "I live at 5 Baker Street" -> ("5", "Baker Street")."""
+    text = _digits(text)
+    for pattern in (_FR_ADDRESS, _EN_ADDRESS):
+        match = pattern.search(text)
+        if match:
+            suffix = text[match.end("num") : match.end()].strip(" ,")
+            suffix = suffix if _fold(suffix) in ("bis", "ter", "quater", "a", "b", "c", "d") else ""
+            number = match.group("num") + (f" {suffix.lower()}" if suffix else "")
+            return number, text[match.end() :]
+    match = _NUMBER_FIRST.match(text)
     if match:
-        number = match.group(1) + (f" {match.group(2)}" if match.group(2) else "")
+        number = match.group(1) + (f" {match.group(2).lower()}" if match.group(2) else "")
         return number, text[match.end() :]
-    return "", text
+    street = _STREET_START.search(text)
+    return "", text[street.start() :] if street else text
 
 
 def locate(session: Session, said: str, *, min_score: float = 80.0) -> Located | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from nlu.entities.numbers import COUNT_PATTERN
 from nlu.normalise import fold
 
 _PARTICLE = r"(?:(?:de la|de l'|du|des|de|d'|la|le|les|l'|saint|sainte|st|ste)\s*)?"
@@ -21,13 +22,27 @@ _STREET_FR = (
 _STREET_ANYWHERE = r"rue|avenue|boulevard|allee|impasse|chemin|quai|residence"  # no number
 _STREET_EN = r"street|st|road|rd|lane|ln|avenue|ave|drive|dr|close|way|crescent|terrace|court"
 
-_ADDRESS_FR_RE = re.compile(
-    rf"\b(?:(?P<num>\d{{1,4}})(?:\s?(?:bis|ter))?,?\s+(?:{_STREET_FR})|(?:{_STREET_ANYWHERE}))"
-    rf"\s+{_PARTICLE}(?P<name>[\w-]+)"
+# A house number in digits ("5", "5 bis", "5b"), or in words as speech writes it ("cinq",
+# "vingt et un"): words only after a cue ("au cinq rue ...", "habite cinq rue", "at five
+# Baker Street"), since "deux cours de piano" is no address.
+_SPELLED_NUM = (
+    r"(?:(?<=\bau )|(?<=\ba )|(?<=\bnumero )|(?<=\bhabite )|(?<=\bat )|(?<=\bnumber )|^)"
+    rf"{COUNT_PATTERN}"
 )
-_ADDRESS_EN_RE = re.compile(rf"\b(?:\d{{1,4}}\s+)?(?:[A-Z][\w'-]+\s+){{1,3}}(?i:{_STREET_EN})\b\.?")
+_HOUSE_NUM = (
+    rf"(?:\d{{1,4}}(?:\s?(?:bis|ter|quater)\b|[a-d]\b)?|{_SPELLED_NUM}(?:\s(?:bis|ter)\b)?)"
+)
+_ADDRESS_FR_RE = re.compile(
+    rf"\b(?:(?P<num>{_HOUSE_NUM}),?\s+(?:(?:de la|du|des|de l'|d')\s*)?(?:{_STREET_FR})"
+    rf"|(?:{_STREET_ANYWHERE}))\s+{_PARTICLE}(?P<name>[\w-]+)"
+)
+_ADDRESS_EN_RE = re.compile(
+    rf"\b(?:(?:\d{{1,4}}[a-dA-D]?|(?i:{_SPELLED_NUM}))\s+)?(?:[A-Z][\w'-]+\s+){{1,3}}"
+    rf"(?i:{_STREET_EN})\b\.?"
+)
 _ADDRESS_EN_NUMBER_RE = re.compile(
-    rf"\b\d{{1,4}}\s+(?:[a-z][\w'-]*\s+){{1,3}}(?:{_STREET_EN}|grove|gardens|place|square)\b"
+    rf"\b(?:\d{{1,4}}[a-d]?|{_SPELLED_NUM})\s+(?:[a-z][\w'-]*\s+){{1,3}}"
+    rf"(?:{_STREET_EN}|grove|gardens|place|square)\b"
 )
 _LANDMARKS = (
     r"mairie|pharmacie|boulangerie|poste|eglise|gare|hopital|clinique|ecole|marche"
