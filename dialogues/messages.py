@@ -98,3 +98,7 @@ class TurnResult:
     duplicate: bool = False  # a retry: these are the replies already given
     silent: bool = False  # a dispatcher has the conversation: the bot says nothing
     language: str = "fr"
+    # How the phone delivers the replies, learned per caller (dialogues/phone_learning.py);
+    # other channels ignore them.
+    pace: str = "normal"  # "slow": a slower voice, and more time to answer
+    keypad_first: bool = False  # a question says its keys first: "Tapez 1 pour ..."

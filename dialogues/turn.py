@@ -32,10 +32,10 @@ class Turn:
     config: EngineConfig
     now: datetime
     replies: list[Outgoing] = field(default_factory=list)
-    # What the turn did that the phone line learns from (dialogues/phone_learning.py).
-    notes: set[str] = field(default_factory=set)
     # This turn only: a message clearly in the other language is answered in it (language.py).
     language_of_turn: str | None = None
+    # What the turn did that the phone line learns from (dialogues/phone_learning.py).
+    notes: set[str] = field(default_factory=set)
     _understanding: Understanding | None = None
     _parsed: bool = False
 

@@ -293,3 +293,19 @@ class PhoneCode(Base):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()  # used, revoked or locked
+
+
+class PhonePreferences(Base):
+    """What helps a person on the phone, learned from their calls (dialogues/phone_habits.py
+    has the rules): the keys said first, a slower voice. A dispatcher sees and resets them."""
+
+    __tablename__ = "phone_preferences"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    keypad_first: Mapped[bool] = mapped_column(default=False)
+    slow_speech: Mapped[bool] = mapped_column(default=False)
+    keypad_calls: Mapped[int] = mapped_column(Integer, default=0)  # calls that counted
+    repeats: Mapped[int] = mapped_column(Integer, default=0)  # "répétez" asked, all calls
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -27,6 +27,12 @@ from dialogues.prompts import Prompts
 VOICES = {"fr": ("Polly.Lea", "fr-FR"), "en": ("Polly.Joanna", "en-US")}
 SPEECH_RATE = "slow"
 ANSWER_TIMEOUT = 6  # seconds of silence before the Gather gives up: slow callers first
+# A caller who needs slower speech (dialogues/phone_habits.py): the preset one step slower
+# than the line's own "slow" (a percentage such as 85% may be faster than that preset), more
+# time before an answer, and a pause of 3 s (not Twilio's "auto") before the speech is over.
+SLOW_SPEECH_RATE = "x-slow"
+SLOW_ANSWER_TIMEOUT = 10
+SLOW_SPEECH_TIMEOUT = "3"
 RING_TIMEOUT = 30  # seconds a transfer rings before giving up
 MAX_HINT = 100  # Twilio: each speech hint is at most 100 characters
 # A phone menu reads at most four keypad options: more than an elderly caller keeps in mind
@@ -60,31 +66,36 @@ def render_call(
     urls: CallUrls,
     transfers: Transfers,
     silent: bool = False,
+    pace: str = "normal",
+    keypad_first: bool = False,
 ) -> str:
     """The TwiML for one turn. `silent`: a dispatcher has the conversation, so the caller is
-    put through to the dispatcher."""
+    put through to the dispatcher. `pace` and `keypad_first` are what the line learned helps
+    this caller (dialogues/phone_learning.py): "slow" is a slower voice with more time to
+    answer; keypad first says the keys before "or say it"."""
     response = VoiceResponse()
     p = Prompts(language)
+    rate = SLOW_SPEECH_RATE if pace == "slow" else SPEECH_RATE
     if silent:
-        say(response, p.say("handoff"), language)
+        say(response, p.say("handoff"), language, rate=rate)
         _dial(response, None, language, urls, transfers)
         return str(response)
     question_at = max((i for i, r in enumerate(replies) if r.expect != Expect.nothing), default=-1)
     for index, reply in enumerate(replies):
         if reply.handoff:
-            say(response, reply.text, language)
+            say(response, reply.text, language, rate=rate)
             _dial(response, reply, language, urls, transfers)
             return str(response)
         if reply.end:
-            say(response, reply.text, language)
+            say(response, reply.text, language, rate=rate)
             response.hangup()
             return str(response)
         if index == question_at:
             break
-        say(response, reply.text, language)
+        say(response, reply.text, language, rate=rate)
     if question_at < 0:
-        gather = _gather(response, language, urls.idle, keyed=False, labels=[])
-        say(gather, p.say("voice.anything_else"), language)
+        gather = _gather(response, language, urls.idle, keyed=False, labels=[], slow=pace == "slow")
+        say(gather, p.say("voice.anything_else"), language, rate=rate)
         response.redirect(urls.idle)
         return str(response)
     question = replies[question_at]
@@ -95,16 +106,20 @@ def render_call(
         urls.answer,
         keyed=bool(keyed) or question.expect in (Expect.choice, Expect.yes_no),
         labels=[c.label for c in question.choices],
+        slow=pace == "slow",
     )
-    say(gather, question.text, language)
-    options = [
-        p.say("voice.choice", label=spoken(c.label, language), digit=_key(c.key or "", p))
-        for c in keypad_options(question)
-    ]
+    say(gather, question.text, language, rate=rate)
+    if keypad_first:
+        options = _keys_first(keypad_options(question), language, p)
+    else:
+        options = [
+            p.say("voice.choice", label=spoken(c.label, language), digit=_key(c.key or "", p))
+            for c in keypad_options(question)
+        ]
     if options:
-        say(gather, " ".join(options), language)
+        say(gather, " ".join(options), language, rate=rate)
     for reply in replies[question_at + 1 :]:
-        say(gather, reply.text, language)
+        say(gather, reply.text, language, rate=rate)
     # With actionOnEmptyResult Twilio posts a silence to the action; this covers the rest.
     response.redirect(urls.answer)
     return str(response)
@@ -126,13 +141,26 @@ def render_goodbye(language: str, key: str = "voice.goodbye") -> str:
     return str(response)
 
 
-def say(parent: VoiceResponse | Gather, text: str, language: str) -> None:
-    """One slow, clear sentence group."""
+def say(
+    parent: VoiceResponse | Gather, text: str, language: str, *, rate: str = SPEECH_RATE
+) -> None:
+    """One slow, clear sentence group (`rate`: SSML <prosody>, which Polly voices take)."""
     words = spoken(text, language)
     if not words:
         return
     voice, locale = VOICES.get(language, VOICES["fr"])
-    parent.say(voice=voice, language=locale).prosody(words, rate=SPEECH_RATE)
+    parent.say(voice=voice, language=locale).prosody(words, rate=rate)
+
+
+def _keys_first(keyed: list[Choice], language: str, p: Prompts) -> list[str]:
+    """Keypad first: "Tapez 1 pour « Oui », 2 pour « Non », ou dites-le." in one sentence."""
+    if not keyed:
+        return []
+    each = [
+        p.say("voice.key_for", label=spoken(c.label, language), digit=_key(c.key or "", p))
+        for c in keyed
+    ]
+    return [p.say("voice.keys_first", options=", ".join(each))]
 
 
 def spoken(text: str, language: str) -> str:
@@ -146,7 +174,13 @@ def spoken(text: str, language: str) -> str:
 
 
 def _gather(
-    response: VoiceResponse, language: str, action: str, *, keyed: bool, labels: list[str]
+    response: VoiceResponse,
+    language: str,
+    action: str,
+    *,
+    keyed: bool,
+    labels: list[str],
+    slow: bool = False,
 ) -> Gather:
     _, locale = VOICES.get(language, VOICES["fr"])
     hints = [Prompts(language).say("voice.hints")]
@@ -163,8 +197,9 @@ def _gather(
         method="POST",
         language=locale,
         hints=", ".join(h for h in hints if h),
-        speech_timeout="auto",
-        timeout=ANSWER_TIMEOUT,
+        # "auto" ends the speech at the first pause, which a slow speaker makes mid-sentence.
+        speech_timeout=SLOW_SPEECH_TIMEOUT if slow else "auto",
+        timeout=SLOW_ANSWER_TIMEOUT if slow else ANSWER_TIMEOUT,
         action_on_empty_result=True,
         **options,
     )

@@ -102,6 +102,8 @@ def voice_router(
             urls=urls(turn, result.language),
             transfers=transfers,
             silent=result.silent,
+            pace=result.pace,
+            keypad_first=result.keypad_first,
         )
 
     def signed(

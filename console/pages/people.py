@@ -15,6 +15,7 @@ from backend.api_deps import SessionDep
 from backend.errors import DomainError, InvalidInput
 from backend.people.history import person_history
 from backend.people.models import PersonStatus, Role
+from backend.people.phone_preferences import get_phone_preferences, reset_phone_preferences
 from backend.people.phones import normalise_phone, readable_phone
 from backend.people.postcards import IssuedCode, issue_postcard_code, pending_postcard
 from backend.people.service import (
@@ -139,6 +140,7 @@ def _detail(
         vouch_voucher=vouch_voucher,
         max_note=MAX_NOTE,
         history=person_history(session, person_id),
+        phone_prefs=get_phone_preferences(session, person_id),
         phone=readable_phone,
     )
 
@@ -169,6 +171,16 @@ def reinstate(
 ) -> Response:
     reinstate_person(session, person_id)
     return redirect(_here(person_id), flash=("ok", translator(request)("people.done.reinstated")))
+
+
+@router.post("/{person_id}/phone-preferences/reset")
+def reset_phone(
+    request: Request, session: SessionDep, person_id: int, _staff: StaffAction
+) -> Response:
+    """What the hotline learned helps this caller is forgotten: speech first and the usual
+    pace from their next call, learned again from there."""
+    reset_phone_preferences(session, person_id)
+    return redirect(_here(person_id), flash=("ok", translator(request)("people.done.phone_reset")))
 
 
 @router.post("/{person_id}/postcard")

@@ -1,0 +1,168 @@
+"""The hotline remembers, per caller, what helps them: keys said first for a caller the
+speech recogniser kept misunderstanding, a slower voice for one who asked for it. Real
+signed Twilio webhooks; what is heard, the TwiML itself, and what is stored."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from backend.people.models import PhonePreferences
+from tests.console.console_helpers import log_in, make_staff
+from tests.factories import make_resident
+from tests.voice.conftest import Line, new_landline
+
+NORMAL = 'rate="slow"'  # the line's usual pace (bots/voice/render.py)
+SLOWER = 'rate="x-slow"'
+MENU_KEYS_FIRST = (
+    "Tapez 1 pour « J'ai besoin d'un coup de main », 2 pour « Je veux aider », "
+    "3 pour « Où en est ma demande ? », 0 pour « Parler à quelqu'un », ou dites-le."
+)
+
+
+def _germaine(session: Session) -> tuple[int, str]:
+    number = new_landline()
+    germaine = make_resident(session, "Germaine Roux", phone=number, lat=45.7745, lon=4.8320)
+    session.commit()
+    return germaine.id, number
+
+
+def _preferences(line: Line, person_id: int) -> PhonePreferences | None:
+    with line.factory() as s:
+        return s.get(PhonePreferences, person_id)
+
+
+def test_a_caller_misunderstood_until_the_keypad_then_hears_the_keys_first_next_call(
+    line: Line, session: Session
+) -> None:
+    person_id, number = _germaine(session)
+    first = line.call(number)
+    heard = first.start()
+    assert "Pour « J'ai besoin d'un coup de main », tapez 1." in heard.text  # speech first
+    first.answer(speech="j'ai besoin d'aide pour mes courses")  # when? (speech first)
+    heard = first.answer(speech="blblbl")
+    assert heard.said[0] == "Pardon, je n'ai pas compris."
+    heard = first.answer(speech="ouh la la")
+    assert heard.said[0].startswith("Vous pouvez aussi répondre avec les touches")
+    assert heard.said[-1].startswith("Pour « Aujourd'hui », tapez 1.")
+    before_keys = _preferences(line, person_id)
+    assert before_keys is None or not before_keys.keypad_first
+    first.answer(digits="2")  # "Demain": the keypad got her through
+    first.hang_up()
+    stored = _preferences(line, person_id)
+    assert stored is not None and stored.keypad_first and stored.keypad_calls == 1
+
+    second = line.call(number)
+    heard = second.start()
+    assert heard.said[:2] == [
+        "Bonjour Germaine ! Ici Coup de main.",
+        "Que puis-je faire pour vous ?",
+    ]
+    assert MENU_KEYS_FIRST in heard.said
+    assert "tapez 1." not in heard.text  # not the speech-first wording any more
+    heard = second.answer(speech="j'ai besoin de quelqu'un pour mes courses demain matin")
+    assert "Tapez 1 pour « Oui », 2 pour « Non », ou dites-le." in heard.said
+    assert NORMAL in heard.xml and SLOWER not in heard.xml  # the pace was not touched
+
+
+def test_a_caller_who_keys_answers_at_once_is_not_made_keypad_first_by_one_call(
+    line: Line, session: Session
+) -> None:
+    person_id, number = _germaine(session)
+    call = line.call(number)
+    call.start()
+    call.answer(digits="1")
+    call.hang_up()
+    stored = _preferences(line, person_id)
+    assert stored is None or not stored.keypad_first
+    heard = line.call(number).start()
+    assert "Pour « J'ai besoin d'un coup de main », tapez 1." in heard.text
+
+
+def test_parlez_plus_lentement_slows_this_call_and_the_next(line: Line, session: Session) -> None:
+    person_id, number = _germaine(session)
+    call = line.call(number)
+    heard = call.start()
+    assert NORMAL in heard.xml and SLOWER not in heard.xml
+    assert heard.gather is not None and heard.gather["timeout"] == "6"
+    assert heard.gather["speechTimeout"] == "auto"
+
+    heard = call.answer(speech="parlez plus lentement s'il vous plaît")
+    assert heard.said[0] == "D'accord, je vais parler plus lentement."
+    assert heard.said[1] == "Que puis-je faire pour vous ?"  # the question again
+    assert SLOWER in heard.xml and NORMAL not in heard.xml
+    assert heard.gather is not None
+    assert (heard.gather["timeout"], heard.gather["speechTimeout"]) == ("10", "3")
+    heard = call.answer(speech="j'ai besoin de quelqu'un pour mes courses demain matin")
+    assert SLOWER in heard.xml and NORMAL not in heard.xml  # for the rest of the call
+    assert "D'accord, je vais parler plus lentement." not in heard.said  # said once
+    call.hang_up()
+    stored = _preferences(line, person_id)
+    assert stored is not None and stored.slow_speech and not stored.keypad_first
+
+    heard = line.call(number).start()
+    assert heard.said[0] == "Bonjour Germaine ! Ici Coup de main."
+    assert SLOWER in heard.xml and NORMAL not in heard.xml
+    assert heard.gather is not None and heard.gather["timeout"] == "10"
+
+
+def test_two_repeats_in_a_call_slow_the_voice_down(line: Line, session: Session) -> None:
+    person_id, number = _germaine(session)
+    call = line.call(number)
+    call.start()
+    heard = call.answer(digits="9")
+    assert heard.said[0] == "Que puis-je faire pour vous ?" and NORMAL in heard.xml
+    heard = call.answer(speech="vous pouvez répéter")
+    assert heard.said[0] == "Que puis-je faire pour vous ?"
+    assert SLOWER in heard.xml
+    stored = _preferences(line, person_id)
+    assert stored is not None and stored.slow_speech and stored.repeats == 2
+
+
+def test_a_retried_webhook_counts_nothing_twice(line: Line, session: Session) -> None:
+    person_id, number = _germaine(session)
+    call = line.call(number)
+    call.start()
+    asked = call.last
+    heard = call.answer(digits="9")
+    call.last = asked  # Twilio retries the same request (same turn URL)
+    again = call.answer(digits="9")
+    assert again.xml == heard.xml
+    stored = _preferences(line, person_id)
+    assert stored is not None and stored.repeats == 1 and not stored.slow_speech
+
+
+def test_a_caller_we_do_not_know_yet_is_slowed_down_within_the_call(line: Line) -> None:
+    call = line.call(new_landline())
+    heard = call.start()
+    assert heard.gather is not None and NORMAL in heard.xml
+    heard = call.answer(speech="moins vite s'il vous plaît")
+    assert heard.said[0] == "D'accord, je vais parler plus lentement."
+    assert SLOWER in heard.xml
+
+
+def test_the_console_shows_what_was_learned_and_a_reset_gives_the_usual_line_back(
+    line: Line, session: Session
+) -> None:
+    person_id, number = _germaine(session)
+    make_staff(session, "claire")
+    session.commit()
+    call = line.call(number)
+    call.start()
+    call.answer(speech="parlez plus lentement")
+    call.hang_up()
+
+    line.client.base_url = "https://testserver"  # type: ignore[assignment]  (Secure cookies)
+    csrf = log_in(line.client, "claire")
+    page = line.client.get(f"/console/people/{person_id}").text
+    assert "<dt>Au téléphone</dt>" in page
+    shown = page.split('data-testid="phone-preferences">')[1].split("</dd>")[0]
+    assert shown.strip().startswith("parole lente")
+    assert "1 demande(s) de répétition" in shown
+    reset = line.client.post(
+        f"/console/people/{person_id}/phone-preferences/reset", data={"csrf": csrf}
+    )
+    assert "Préférences téléphoniques oubliées" in reset.text
+    assert _preferences(line, person_id) is None
+
+    heard = line.call(number).start()
+    assert NORMAL in heard.xml and SLOWER not in heard.xml
