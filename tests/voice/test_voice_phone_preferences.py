@@ -151,7 +151,8 @@ def test_the_console_shows_what_was_learned_and_a_reset_gives_the_usual_line_bac
     call.answer(speech="parlez plus lentement")
     call.hang_up()
 
-    line.client.base_url = "https://testserver"  # type: ignore[assignment]  (Secure cookies)
+    # The hotline's public URL is HTTPS, so the console's cookies are Secure.
+    line.client.base_url = "https://testserver"  # type: ignore[assignment]
     csrf = log_in(line.client, "claire")
     page = line.client.get(f"/console/people/{person_id}").text
     assert "<dt>Au téléphone</dt>" in page
