@@ -92,10 +92,53 @@ def hand_back(session: Session, conversation_id: int, dispatcher_id: int) -> Con
     return conversation
 
 
-def _note(session: Session, conversation: Conversation, text: str) -> None:
+def clear_emergency(session: Session, conversation_id: int, dispatcher_id: int) -> Conversation:
+    """A dispatcher found no danger: the flag goes, and the bot answers again unless a
+    dispatcher holds the conversation or another flag still waits for one (a person asked
+    for). The person is told the bot is back, as at a hand-back."""
+    conversation = _conversation(session, conversation_id)
+    if "emergency" not in conversation.flags:
+        return conversation
+    conversation.flags = [f for f in conversation.flags if f != "emergency"]
+    dispatcher = session.get(Person, dispatcher_id)
+    who = dispatcher.display_name if dispatcher is not None else f"#{dispatcher_id}"
+    _note(
+        session,
+        conversation,
+        f"[alerte urgence levée par {who}]",
+        {"event": "emergency_cleared", "dispatcher_id": dispatcher_id},
+    )
+    still_waiting = any(f in ATTENTION_FLAGS for f in conversation.flags)
+    if conversation.handled_by == "waiting" and not still_waiting:
+        conversation.handled_by, conversation.dispatcher_id = "bot", None
+        conversation.flow = conversation.step = None
+        conversation.state = {
+            k: v for k, v in conversation.state.items() if k not in ("question", "slots")
+        }
+        conversation.state = {**conversation.state, "misses": 0}
+        _send(
+            session,
+            conversation,
+            "emergency_cleared",
+            {},
+            f"emergency_cleared:{conversation.id}:{utcnow().isoformat()}",
+        )
+    return conversation
+
+
+def _note(
+    session: Session,
+    conversation: Conversation,
+    text: str,
+    payload: dict[str, object] | None = None,
+) -> None:
     session.add(
         ConversationMessage(
-            conversation_id=conversation.id, direction="out", author="system", text=text
+            conversation_id=conversation.id,
+            direction="out",
+            author="system",
+            text=text,
+            payload=payload or {},
         )
     )
 

@@ -15,6 +15,7 @@ from backend.conversations.models import Conversation
 from backend.conversations.service import (
     MAX_DISPATCHER_TEXT,
     by_urgency,
+    clear_emergency,
     deliveries,
     dispatcher_says,
     hand_back,
@@ -166,3 +167,12 @@ def give_back(
 ) -> Response:
     hand_back(session, conversation_id, staff.person_id)
     return redirect(_here(conversation_id), flash=("ok", translator(request)("conv.handed_back")))
+
+
+@router.post("/{conversation_id}/clear-emergency")
+def clear_alert(
+    request: Request, session: SessionDep, conversation_id: int, staff: StaffAction
+) -> Response:
+    clear_emergency(session, conversation_id, staff.person_id)
+    t = translator(request)
+    return redirect(_here(conversation_id), flash=("ok", t("conv.emergency_cleared")))

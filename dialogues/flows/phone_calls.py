@@ -49,7 +49,7 @@ MUST_REACH = (
     "nobody",
 )
 # Messages that are read to a caller at the start of their call instead of ringing them.
-READ_IN_CALL = (*MUST_REACH, "offer_withdrawn", "handed_back")
+READ_IN_CALL = (*MUST_REACH, "offer_withdrawn", "handed_back", "emergency_cleared")
 
 
 def handle_call_event(turn: Turn, choice: str) -> None:
