@@ -9,11 +9,19 @@ from fastapi.staticfiles import StaticFiles
 
 from console import errors
 from console.live import Nudges
-from console.pages import conversations, dashboard, login, payments, people, requests
+from console.pages import (
+    callbacks,
+    conversations,
+    dashboard,
+    login,
+    payments,
+    people,
+    requests,
+)
 from console.web import PREFIX
 
 DEFAULT_REFRESH_SECONDS = 1.0
-PAGES = (login, conversations, requests, people, payments, dashboard)
+PAGES = (login, callbacks, conversations, requests, people, payments, dashboard)
 
 
 def mount_console(

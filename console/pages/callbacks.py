@@ -19,7 +19,8 @@ from console.i18n import Translator
 from console.session import StaffAction
 from console.web import PREFIX, redirect, render_fragment, translator
 
-router = APIRouter(prefix="/callbacks")  # under /conversations (pages/conversations.py)
+# Its own page (listed in console/app.py PAGES), shown inside the conversations page.
+router = APIRouter(prefix="/conversations/callbacks")
 BACK = f"{PREFIX}/conversations"
 
 

@@ -33,7 +33,6 @@ from console.session import Staff, StaffAction
 from console.web import PREFIX, redirect, render, render_fragment, translator
 
 router = APIRouter(prefix="/conversations")
-router.include_router(callbacks.router)  # call-backs owed, shown above the list
 
 LIVE_WINDOW = timedelta(hours=24)  # older conversations show only while flagged or taken over
 LIST_LENGTH = 100
