@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -116,6 +116,35 @@ def _split_number(text: str) -> tuple[str, str]:
     return "", text[street.start() :] if street else text
 
 
+_TYPE_AND_PARTICLE = re.compile(
+    rf"^(?P<type>{_STREET_TYPES})\b\s*(?:(?:de la|de l'|du|des|de|d'|la|le|les|l')\s*)?",
+    re.IGNORECASE,
+)
+_SAME_TYPE = {"av": "avenue", "bd": "boulevard", "st": "street", "rd": "road"}
+
+
+def _street_score(said: str, known: str) -> float:
+    """How well a said street (folded) names a known one: the same kind of street (or none
+    said) and a close name. "rue d'ivry" is not "rue de la république", whose "rue" a
+    whole-string score would count; "rue dumange" is "rue dumenge", "rue dumenge au
+    troisième" too."""
+    said_type, said_name = _type_and_name(said)
+    known_type, known_name = _type_and_name(known)
+    if said_type and known_type and said_type != known_type:
+        return 0.0
+    if len(said_name) < 3 or not known_name:
+        return 0.0
+    return float(fuzz.partial_ratio(said_name, known_name))
+
+
+def _type_and_name(folded: str) -> tuple[str, str]:
+    match = _TYPE_AND_PARTICLE.match(folded)
+    if not match:
+        return "", folded
+    kind = match.group("type").lower()
+    return _SAME_TYPE.get(kind, kind), folded[match.end() :].strip()
+
+
 def locate(session: Session, said: str, *, min_score: float = 80.0) -> Located | None:
     """The best known street for what was said, with the house number kept."""
     number, rest = _split_number(said)
@@ -140,10 +169,10 @@ def locate(session: Session, said: str, *, min_score: float = 80.0) -> Located |
         streets.setdefault(_fold(name), (name, postcode, city, neighbourhood, lat, lon))
     if not streets:
         return None
-    best = process.extractOne(_fold(rest), list(streets), scorer=fuzz.WRatio)
-    if best is None or best[1] < min_score:
+    best = max(streets, key=lambda known: _street_score(_fold(rest), known))
+    if _street_score(_fold(rest), best) < min_score:
         return None
-    name, postcode, city, neighbourhood, lat, lon = streets[best[0]]
+    name, postcode, city, neighbourhood, lat, lon = streets[best]
     return Located(
         street=f"{number} {name}".strip(),
         postcode=postcode,

@@ -14,6 +14,7 @@ from backend.people.models import SERVICES
 from backend.requests.models import PayMode
 from dialogues import actions
 from dialogues.messages import Choice, Expect
+from dialogues.said_back import said_back
 from dialogues.turn import Turn
 from dialogues.understanding import Understanding, yes_or_no
 from dialogues.wording import PARIS, say_euros, say_window
@@ -452,8 +453,8 @@ def readback_values(turn: Turn) -> dict[str, str]:
     place = slots.get("place")
     if place == "home":
         where = p.say("place_at", address=actions.home_line(turn) or "")
-    elif isinstance(place, dict) and place.get("text"):
-        where = p.say("place_at", address=place["text"])
+    elif isinstance(place, dict) and said_back(place.get("text") or "", turn.language):
+        where = p.say("place_at", address=said_back(place["text"], turn.language))
     else:
         where = p.say("place_unknown")
     pay = slots.get("pay")
@@ -465,8 +466,11 @@ def readback_values(turn: Turn) -> dict[str, str]:
         money = p.say("readback_pay_time_credits")
     else:
         money = p.say("readback_pay_volunteer")
-    if slots.get("details"):
-        money += ". " + p.say("readback_details", details=slots["details"]).rstrip(".")
+    # Read back without "euh", "(banque de temps)"...; the slots keep the words as said.
+    money = said_back(money, turn.language)
+    details = said_back(slots.get("details") or "", turn.language)
+    if details:
+        money += ". " + p.say("readback_details", details=details).rstrip(".")
     return {
         "service": _capitalise(p.service(slots.get("service"))),
         "when": say_window(start, end, turn.now, turn.language),

@@ -61,3 +61,31 @@ def test_a_known_street_keeps_the_house_number_as_said(
 )
 def test_an_unknown_address_is_written_from_its_house_number_on(said: str, written: str) -> None:
     assert spoken_to_written(said) == written
+
+
+@pytest.mark.parametrize(
+    ("said", "street"),
+    [
+        ("j'habite au 5 rue d'Ivry", None),  # another street that only shares "rue"
+        ("3 rue des lilas", None),
+        ("12 avenue de la République", None),  # the same name, another kind of street
+        ("12 rue de la republique", "12 rue de la République"),
+        ("12 rue de la républic au troisième", "12 rue de la République"),
+        ("douze rue de la république", "12 rue de la République"),
+    ],
+)
+def test_only_a_street_of_the_same_kind_and_a_close_name_is_found(
+    session: Session, said: str, street: str | None
+) -> None:
+    create_person(
+        session,
+        PersonCreate(
+            display_name="Jeanne Martin",
+            address=AddressIn(
+                street="40 rue de la République", postcode="69002", city="Lyon", lat=45.76, lon=4.83
+            ),
+        ),
+    )
+    session.flush()
+    found = locate(session, said)
+    assert (found.street if found else None) == street

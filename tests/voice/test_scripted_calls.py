@@ -43,7 +43,7 @@ DETAILS = ["Dites-moi en quelques mots ce qu'il faut faire.", "Pour « Passer »
 PAY_MENU = [
     "Est-ce un coup de main bénévole, ou proposez-vous un paiement ?",
     "Pour « Bénévole », tapez 1. Pour « Payé en espèces », tapez 2. "
-    "Pour « En temps (banque de temps) », tapez 3.",
+    "Pour « Banque de temps », tapez 3.",
 ]
 PRICE = "Combien proposez-vous ? Tapez le montant en euros puis la touche dièse, ou dites-le."
 BOOKED = "C'est noté ! Je cherche un voisin disponible. Je vous préviens dès que quelqu'un accepte."
