@@ -22,6 +22,7 @@ from backend.people.phones import masked_phone
 from dialogues import actions
 from dialogues.flows.postcard_code import typed_code
 from dialogues.messages import Choice, Expect
+from dialogues.said_back import said_back
 from dialogues.turn import Turn
 from dialogues.understanding import yes_or_no
 
@@ -202,7 +203,8 @@ class RegistrationFlow:
         turn.set_slots(address=found)
         turn.understood()
         turn.goto(NAME, "address_confirm")
-        turn.ask_yes_no("address_readback", address=actions.address_line(found))
+        address = said_back(actions.address_line(found), turn.language)
+        turn.ask_yes_no("address_readback", address=address)
 
     def on_address_confirm(self, turn: Turn) -> None:
         answer = yes_or_no(turn.incoming, turn.understanding)
