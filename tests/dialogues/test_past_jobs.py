@@ -94,7 +94,7 @@ def test_nobody_came_is_recorded_as_a_no_show_of_that_job_and_status_then_says_s
     tg = chat()
     replies = tg.say("personne n'est venu hier")
     assert replies == [
-        "Je suis désolé que personne ne soit venu. C'est noté pour votre demande "
+        "Je regrette que personne ne soit venu. C'est noté pour votre demande "
         f"n°{request.id} : une personne de l'équipe va vous rappeler pour trouver une solution."
     ]
     filed = session.scalars(select(Report)).one()

@@ -31,7 +31,7 @@ def test_stranger_on_telegram_registers_then_their_first_request_resumes(
     replies = jeanne.say("12 rue dumenge")
     assert replies[-1] == "J'ai compris : 12 rue Dumenge, 69002 Lyon. C'est bien ça ?"
     replies = jeanne.say("oui")
-    assert "Merci Jeanne, vous êtes inscrit." in replies
+    assert "Merci Jeanne, votre inscription est faite." in replies
     # What she first asked is resumed with what she already said: service and time are known.
     assert replies[-1].startswith("C'est à votre adresse, 12 rue Dumenge")
 

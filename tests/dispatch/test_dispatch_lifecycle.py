@@ -180,5 +180,5 @@ def test_the_requester_is_asked_for_a_rating_once_the_job_is_done(session: Sessi
     (asked,) = outbox(session, "rate_request")
     assert asked.person_id == jeanne and asked.payload["request_id"] == request_id
     said = render_notification(asked.kind, asked.payload, "fr")[0]
-    assert said.text.startswith("Aidant vous a aidé.")
+    assert said.text.startswith("Aidant vous a donné un coup de main.")
     assert [c.id for c in said.choices] == [f"rate:{request_id}:{n}" for n in range(1, 6)]

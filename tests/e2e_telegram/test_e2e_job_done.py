@@ -91,7 +91,7 @@ def test_a_request_goes_from_free_text_to_a_rated_job(bot: Bot, session: Session
     assert bot.one(select(HelpRequest.status)) == RequestStatus.done
     assert bot.deliver().sent == 1
     ask = bot.reads(jeanne)[-1]
-    assert ask.text.startswith("Karim vous a aidé.")
+    assert ask.text.startswith("Karim vous a donné un coup de main.")
     assert _buttons(ask) == [f"rate:{request.id}:{n}" for n in range(1, 6)]
     assert texts(bot.press(jeanne, ask, f"rate:{request.id}:5")) == ["Merci pour votre note !"]
 

@@ -39,7 +39,7 @@ def test_a_newcomer_registers_with_the_contact_button_and_their_request_resumes(
     assert readback.text == "J'ai compris : 12 rue Dumenge, 69002 Lyon. C'est bien ça ?"
 
     done, resumed = bot.say(jeanne, "oui")
-    assert done.text == "Merci Jeanne, vous êtes inscrit."
+    assert done.text == "Merci Jeanne, votre inscription est faite."
     assert done.removes_keyboard  # the share buttons go away
     # What she asked first goes on: service and day are known, the place is asked.
     assert resumed.text == "C'est à votre adresse, 12 rue Dumenge, 69002 Lyon ?"

@@ -117,7 +117,7 @@ def test_an_unknown_caller_registers_on_the_phone_with_the_address_read_back(
     heard = call.answer(speech="12 rue dumenge")
     assert heard.said[0] == "J'ai compris : 12 rue Dumenge, 69002 Lyon. C'est bien ça ?"
     heard = call.answer(digits="1")
-    assert "Merci Marcel, vous êtes inscrit." in heard.said
+    assert "Merci Marcel, votre inscription est faite." in heard.said
     marcel = find_by_contact(session, ContactKind.phone, number)
     assert marcel is not None and marcel.display_name == "Marcel Petit"
     session.rollback()  # on SQLite a reading transaction holds the lock the line needs

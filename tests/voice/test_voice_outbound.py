@@ -139,7 +139,7 @@ def test_the_care_call_after_a_job_asks_if_all_went_well_then_a_mark(
     request, number = _done_job(line, session)
     call, heard = _care_call(line, request, number)
     assert heard.said[0] == (
-        "Bonjour Germaine ! Ici Coup de main. Karim est venu vous aider : des courses. "
+        "Bonjour Germaine ! Ici Coup de main. Karim vous a donné un coup de main : des courses. "
         "Est-ce que tout s'est bien passé ?"
     )
     assert heard.said[1] == "Pour « Oui », tapez 1. Pour « Non », tapez 2."
@@ -160,7 +160,7 @@ def test_a_bad_answer_to_the_care_call_reaches_a_dispatcher(line: Line, session:
     call, _ = _care_call(line, request, number)
     heard = call.answer(speech="non pas vraiment")
     assert heard.said == [
-        "Je suis désolé. Une personne de l'équipe va vous rappeler très vite.",
+        "Merci de me l'avoir dit. Une personne de l'équipe va vous rappeler très vite.",
         "Merci, et au revoir !",
     ]
     assert line.one(select(Report)).request_id == request.id
