@@ -7,6 +7,7 @@ any step: entities found in an answer update their slots, and the read-back is s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -64,46 +65,17 @@ class RequestHelpFlow:
     # ------------------------------------------------------------------ steps
     def on_service(self, turn: Turn) -> None:
         choice = turn.incoming.choice or ""
-        service = None
         on_phone = turn.incoming.channel == "voice"
         keyed = PHONE_SERVICES if on_phone else KEYPAD_SERVICES
         if choice == PHONE_OTHER or (on_phone and (turn.incoming.digits or "")[:1] == "4"):
             turn.understood()
             ask_service_other(turn)
             return
-        if choice.startswith("service:") and choice[8:] in SERVICES:
-            service = choice[8:]
-        elif turn.incoming.digits and turn.incoming.digits[:1].isdigit():
-            index = int(turn.incoming.digits[:1]) - 1
-            service = keyed[index] if 0 <= index < len(keyed) else None
-        elif turn.understanding is not None:
-            apply_entities(turn, turn.understanding)
-            service = turn.slots.get("service")
-        if service is None:
-            _missed(turn)
-            return
-        turn.set_slots(service=service)
-        turn.understood()
-        ask_next(turn)
+        _take_service(turn, keyed)
 
     def on_service_other(self, turn: Turn) -> None:
         """After "autre chose" on the phone: the need in words, or the second short menu."""
-        digit = (turn.incoming.digits or "")[:1]
-        choice = turn.incoming.choice or ""
-        service = None
-        if choice.startswith("service:") and choice[8:] in SERVICES:
-            service = choice[8:]
-        elif digit.isdigit() and 1 <= int(digit) <= len(PHONE_MORE_SERVICES):
-            service = PHONE_MORE_SERVICES[int(digit) - 1]
-        elif turn.understanding is not None:
-            apply_entities(turn, turn.understanding)
-            service = turn.slots.get("service")
-        if service is None:
-            _missed(turn)
-            return
-        turn.set_slots(service=service)
-        turn.understood()
-        ask_next(turn)
+        _take_service(turn, PHONE_MORE_SERVICES)
 
     def on_time_part(self, turn: Turn) -> None:
         """The phone, after the day was keyed: morning, afternoon or evening (1, 2, 3)."""
@@ -520,3 +492,24 @@ def _change_from_words(text: str) -> str:
         if any(w in folded for w in words):
             return choice
     return ""
+
+
+def _take_service(turn: Turn, keyed: Sequence[str]) -> None:
+    """The service from a button, a key of the menu just read (`keyed`, 1-based) or words."""
+    choice = turn.incoming.choice or ""
+    digit = (turn.incoming.digits or "")[:1]
+    service = None
+    if choice.startswith("service:") and choice[8:] in SERVICES:
+        service = choice[8:]
+    elif digit.isdigit():
+        index = int(digit) - 1
+        service = keyed[index] if 0 <= index < len(keyed) else None
+    elif turn.understanding is not None:
+        apply_entities(turn, turn.understanding)
+        service = turn.slots.get("service")
+    if service is None:
+        _missed(turn)
+        return
+    turn.set_slots(service=service)
+    turn.understood()
+    ask_next(turn)
