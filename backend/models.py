@@ -7,6 +7,7 @@ from backend.dispatch import models as dispatch
 from backend.jobs import models as jobs
 from backend.ledger import models as ledger  # noqa: F401  (tables only)
 from backend.listings import models as listings
+from backend.nlu_corrections import models as nlu_corrections
 from backend.outbox import models as outbox
 from backend.people import models as people
 from backend.requests import models as requests
@@ -19,6 +20,7 @@ __all__ = [
     "dispatch",
     "jobs",
     "listings",
+    "nlu_corrections",
     "outbox",
     "people",
     "requests",

@@ -99,7 +99,7 @@ class Engine:
             raise _Refused(replies) from exc
         observe_turn(turn)  # what helps this caller on the phone, learned
         turn.replies[:0] = self._too_long(turn)
-        store.log_turn(session, conversation, incoming, turn.replies)
+        store.log_turn(session, conversation, incoming, turn.replies, turn.parsed)
         return TurnResult(
             replies=turn.replies, language=turn.language, **delivery(session, conversation)
         )

@@ -18,6 +18,7 @@ from backend.conversations.models import Conversation, ConversationMessage
 from backend.db import utcnow
 from backend.people.models import Person
 from dialogues.messages import Incoming, Outgoing
+from dialogues.understanding import Understanding
 
 MAX_STORED_TEXT = 4000
 
@@ -87,13 +88,26 @@ def describe(incoming: Incoming) -> str:
 
 
 def log_turn(
-    session: Session, conversation: Conversation, incoming: Incoming, replies: list[Outgoing]
+    session: Session,
+    conversation: Conversation,
+    incoming: Incoming,
+    replies: list[Outgoing],
+    understood: Understanding | None = None,
 ) -> None:
     """The message and its replies in the transcript, written last and together (one INSERT),
-    so that the unique external id is also the retry check. Raises AlreadyHandled."""
+    so that the unique external id is also the retry check. Raises AlreadyHandled.
+    `understood`: the model's reading of the text, kept so that a dispatcher can see and
+    correct it (backend/nlu_corrections)."""
     payload: dict[str, Any] = {"replies": [r.to_dict() for r in replies]}
     if incoming.speech_confidence is not None:
         payload["speech_confidence"] = incoming.speech_confidence
+    if understood is not None:
+        payload["nlu"] = {
+            "intent": understood.intent,
+            "confidence": round(understood.confidence, 4),
+            "service": understood.service,
+            "language": understood.language,
+        }
     conversation.last_message_at = utcnow()
     session.flush()  # the flow's own writes first: a collision below can only be the retry's
     common = {"conversation_id": conversation.id, "created_at": utcnow()}

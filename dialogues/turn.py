@@ -97,6 +97,11 @@ class Turn:
                 )
         return self._understanding
 
+    @property
+    def parsed(self) -> Understanding | None:
+        """The model's reading if this turn asked for one (never parses by itself)."""
+        return self._understanding
+
     def understood(self) -> None:
         self.remember(misses=0)
 
