@@ -24,6 +24,10 @@ from backend.people.models import Person
 MAX_DISPATCHER_TEXT = 4000
 # Flags that a dispatcher answers by taking over; cleared when they hand back.
 ATTENTION_FLAGS = ("asked_for_human", "misunderstood_twice", "identity_conflict")
+# The transcript's notes of a take-over and a hand-back: the console finds when a dispatcher
+# took a conversation by the first, and words both in the page's language.
+TAKEN_OVER_NOTE = "[un·e opérateur·rice a pris la conversation]"
+HANDED_BACK_NOTE = "[la conversation revient au robot]"
 
 
 def _conversation(session: Session, conversation_id: int) -> Conversation:
@@ -42,7 +46,7 @@ def take_over(session: Session, conversation_id: int, dispatcher_id: int) -> Con
         raise Conflict("another dispatcher already has this conversation")
     conversation.handled_by, conversation.dispatcher_id = "dispatcher", dispatcher_id
     conversation.flow = conversation.step = None
-    _note(session, conversation, "[un·e opérateur·rice a pris la conversation]")
+    _note(session, conversation, TAKEN_OVER_NOTE)
     return conversation
 
 
@@ -81,7 +85,7 @@ def hand_back(session: Session, conversation_id: int, dispatcher_id: int) -> Con
         k: v for k, v in conversation.state.items() if k not in ("question", "slots")
     }
     conversation.state = {**conversation.state, "misses": 0}
-    _note(session, conversation, "[la conversation revient au robot]")
+    _note(session, conversation, HANDED_BACK_NOTE)
     _send(
         session,
         conversation,
