@@ -62,8 +62,8 @@ def test_every_menu_the_keypad_reaches_reads_at_most_four_options(
         assert len(read) <= MAX_KEYPAD_OPTIONS, (question.text, read)
         # 0 (a person) and 9 (again) are the line's standing keys, not a way further in.
         paths += [(*path, c.key) for c in question.choices if c.key and c.key not in "09"]
-    # The walk did reach the menus of a request for help and of becoming a helper (whose
-    # services are said, not keyed: the keypad alone stops there).
+    # The walk did reach the menus of a request for help and of becoming a helper, to the
+    # end of each (the keypad alone gets through both).
     texts = " ".join(seen)
     for asked in (
         "De quoi avez-vous besoin ?",
@@ -72,6 +72,9 @@ def test_every_menu_the_keypad_reaches_reads_at_most_four_options(
         "Est-ce un coup de main bénévole",
         "Que faut-il changer ?",
         "Que pouvez-vous faire ?",
+        "Voici d'autres services.",
+        "Voulez-vous ajouter un autre service ?",
+        "Quand êtes-vous disponible ?",
     ):
         assert asked in texts, sorted(seen)
 
