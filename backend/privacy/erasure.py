@@ -4,7 +4,8 @@ What goes: name (the row becomes "Personne effacée #ID"), login and password, s
 phone numbers and Telegram ids, addresses (deleted, or blanked when a past request still
 points at one), helper profile, the vouches and postcards about their home, what they wrote
 (request details and places, rating comments, reports, listings, vouch notes, notes on their
-requests), their conversations' transcripts and state, and the payloads of the messages
+requests), their conversations' transcripts and state (and the dispatchers' corrections of
+the intent model made on their messages), and the payloads of the messages
 addressed to them. A final sweep (`Scrubber`) replaces their name, numbers and street
 wherever someone else typed them.
 
@@ -38,6 +39,7 @@ from backend.dispatch.models import Offer, OfferStatus
 from backend.dispatch.reassignment import release
 from backend.jobs.models import Job, JobStatus
 from backend.listings.models import Listing, ListingStatus
+from backend.nlu_corrections.service import forget_messages
 from backend.outbox.models import OutboxMessage, OutboxStatus
 from backend.people.models import (
     ContactKind,
@@ -243,6 +245,13 @@ def _empty_conversations(session: Session, person: Person, contact_values: list[
         )
     )
     for conversation in conversations:
+        # Their words kept as training examples go with the transcript they came from.
+        forget_messages(
+            session,
+            select(ConversationMessage.id)
+            .where(ConversationMessage.conversation_id == conversation.id)
+            .scalar_subquery(),
+        )
         session.execute(
             delete(ConversationMessage).where(
                 ConversationMessage.conversation_id == conversation.id

@@ -6,7 +6,8 @@ What goes, once older than its retention period (CNIL practice: a period per pur
   `transcript_days` on Telegram, SMS and the terminal, after `call_days` for phone calls
   (speech transcripts). An inbound message still inside the webhook retry window
   (`DEDUPE_WINDOW`) is blanked instead of deleted: its external id stays, so a late retry of
-  that update is still recognised and changes nothing twice.
+  that update is still recognised and changes nothing twice. A dispatcher's correction of
+  the intent model made on a message (backend/nlu_corrections) goes with it, blanked or not.
 - the flow state of a conversation idle for the whole period (it would restart at the menu
   anyway), and the whole row of an idle conversation that never became a known person (an
   unknown caller's number).
@@ -40,6 +41,7 @@ from sqlalchemy.orm import Session
 from backend.conversations.models import Conversation, ConversationMessage
 from backend.jobs.models import Job
 from backend.jobs.service import JobHandler, schedule
+from backend.nlu_corrections.models import NluCorrection
 from backend.outbox.models import OutboxMessage, OutboxStatus
 
 PURGE_JOB = "privacy.purge"
@@ -112,6 +114,16 @@ def purge(
             ConversationMessage.created_at >= dedupe_since,
         )
         gone = and_(old, ~retry_guard)
+        # A dispatcher's correction of a message (a training example) goes with its words.
+        corrected = NluCorrection.message_id.in_(
+            select(ConversationMessage.id).where(old).scalar_subquery()
+        )
+        run(
+            f"{kind} intent corrections",
+            NluCorrection,
+            corrected,
+            delete(NluCorrection).where(corrected),
+        )
         run(f"{kind} messages", ConversationMessage, gone, delete(ConversationMessage).where(gone))
         # Inside the retry window: blanked, the external id kept for idempotency.
         blank = and_(old, retry_guard, ConversationMessage.text != "")
