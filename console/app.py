@@ -14,6 +14,7 @@ from console.pages import (
     conversations,
     dashboard,
     login,
+    nlu_corrections,
     payments,
     people,
     requests,
@@ -21,7 +22,7 @@ from console.pages import (
 from console.web import PREFIX
 
 DEFAULT_REFRESH_SECONDS = 1.0
-PAGES = (login, callbacks, conversations, requests, people, payments, dashboard)
+PAGES = (login, callbacks, nlu_corrections, conversations, requests, people, payments, dashboard)
 
 
 def mount_console(

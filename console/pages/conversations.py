@@ -28,7 +28,7 @@ from backend.db import utcnow
 from backend.errors import Conflict, InvalidInput, NotFound
 from console.i18n import Translator
 from console.live import stream
-from console.pages import callbacks
+from console.pages import callbacks, nlu_corrections
 from console.session import Staff, StaffAction
 from console.web import PREFIX, redirect, render, render_fragment, translator
 
@@ -59,7 +59,7 @@ def _conversation(session: Session, conversation_id: int) -> Conversation:
     return conversation
 
 
-def live_transcript(session: Session, conversation_id: int, t: Translator) -> str:
+def live_transcript(session: Session, conversation_id: int, t: Translator, csrf: str = "") -> str:
     conversation = _conversation(session, conversation_id)
     messages = transcript(session, conversation_id)
     return render_fragment(
@@ -68,6 +68,7 @@ def live_transcript(session: Session, conversation_id: int, t: Translator) -> st
         item=summary(session, conversation),
         messages=messages,
         deliveries=deliveries(session, messages),
+        **nlu_corrections.transcript_context(session, messages, t, csrf),
     )
 
 
@@ -110,7 +111,7 @@ def _detail(
         item=summary(session, conversation),
         mine=conversation.handled_by == "dispatcher"
         and conversation.dispatcher_id == staff.person_id,
-        transcript_html=live_transcript(session, conversation_id, t),
+        transcript_html=live_transcript(session, conversation_id, t, staff.csrf),
         max_text=MAX_DISPATCHER_TEXT,
         draft=draft,
         error=error,
@@ -119,8 +120,8 @@ def _detail(
 
 @router.get("/{conversation_id}/stream")
 def detail_stream(request: Request, conversation_id: int, _staff: Staff) -> StreamingResponse:
-    t = translator(request)
-    return stream(request, lambda session: live_transcript(session, conversation_id, t))
+    t, csrf = translator(request), _staff.csrf
+    return stream(request, lambda session: live_transcript(session, conversation_id, t, csrf))
 
 
 def _here(conversation_id: int) -> str:
