@@ -3,7 +3,9 @@
 Two preferences, each with rules a dispatcher can explain to the caller:
 
 - **Keypad first** (the question says the keys first: "Tapez 1 pour « Oui », 2 pour « Non »,
-  ou dites-le") from the moment the caller
+  ou dites-le"; a misunderstanding offers the keys at once, "Je n'ai pas compris. Tapez
+  plutôt une touche.", instead of asking to say it again: dialogues/turn.py) from the moment
+  the caller
   - was misunderstood in a row until the keypad was offered, and then answered with keys
     (the keypad is what got them through), or
   - had `KEYPAD_CALLS` calls in which the keypad was offered after misunderstandings, or in

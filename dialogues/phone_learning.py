@@ -11,7 +11,7 @@ webhook is rolled back whole, so nothing is counted twice.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -20,8 +20,10 @@ from backend.people.models import PhonePreferences
 from backend.people.phone_preferences import get_phone_preferences, save_phone_preferences
 from dialogues.messages import Outgoing
 from dialogues.phone_habits import Call, Preferences, Signs, in_call, learn, observe
-from dialogues.turn import Turn
 from dialogues.understanding import fold
+
+if TYPE_CHECKING:  # a Turn asks keypad_first() when it misunderstands (dialogues/turn.py)
+    from dialogues.turn import Turn
 
 STATE_KEY = "phone_call"
 KEYPAD_OFFERED = "keypad_offered"  # a note of Turn.misunderstood (dialogues/turn.py)
@@ -95,13 +97,24 @@ def delivery(session: Session, conversation: Conversation) -> dict[str, Any]:
     """`TurnResult` fields saying how the phone delivers the replies (none elsewhere)."""
     if conversation.channel != "voice":
         return {}
+    now = _in_call(session, conversation)
+    return {"pace": "slow" if now.slow_speech else "normal", "keypad_first": now.keypad_first}
+
+
+def keypad_first(turn: Turn) -> bool:
+    """The line leads with the keys for this caller now: a miss offers them at once."""
+    if turn.incoming.channel != "voice":
+        return False
+    return _in_call(turn.session, turn.conversation).keypad_first
+
+
+def _in_call(session: Session, conversation: Conversation) -> Preferences:
     row = (
         get_phone_preferences(session, conversation.person_id)
         if conversation.person_id is not None
         else None
     )
-    now = in_call(_stored(row), Call.from_dict(conversation.state.get(STATE_KEY)))
-    return {"pace": "slow" if now.slow_speech else "normal", "keypad_first": now.keypad_first}
+    return in_call(_stored(row), Call.from_dict(conversation.state.get(STATE_KEY)))
 
 
 def _stored(row: PhonePreferences | None) -> Preferences:

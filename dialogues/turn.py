@@ -12,6 +12,7 @@ from backend.conversations.models import Conversation
 from backend.people.models import Person
 from dialogues.config import EngineConfig
 from dialogues.messages import Choice, Expect, Incoming, Outgoing
+from dialogues.phone_learning import keypad_first
 from dialogues.prompts import Prompts
 from dialogues.understanding import Understanding, understand
 from nlu.interface import IntentParser
@@ -153,6 +154,15 @@ class Turn:
         on_phone = self.incoming.channel == "voice"  # the phone's gentler ladder, see above
         if misses >= (VOICE_MISSES_BEFORE_HANDOFF if on_phone else MISSES_BEFORE_HANDOFF):
             return True
+        if on_phone and self._asked_keys() and keypad_first(self):
+            # Keys help this caller (dialogues/phone_habits.py): not asked to say it again,
+            # the keys at once (the question is read keys first), then 0 for a person too.
+            if misses == VOICE_MISSES_BEFORE_HANDOFF - 1:
+                self.say("voice.keys_now_or_human")
+            else:
+                self.say("voice.keys_now_silence" if self.incoming.silence else "voice.keys_now")
+            self.repeat_question()
+            return False
         if on_phone and misses == VOICE_MISSES_BEFORE_HANDOFF - 1:
             self.say("voice.keypad_hint")
             self.notes.add("keypad_offered")
@@ -162,3 +172,7 @@ class Turn:
             self.say("not_understood")
         self.repeat_question()
         return False
+
+    def _asked_keys(self) -> bool:
+        question = self.state.get("question") or {}
+        return any(c.get("key") for c in question.get("choices") or [])

@@ -75,16 +75,16 @@ def render_call(
     answer; keypad first says the keys before "or say it"."""
     response = VoiceResponse()
     p = Prompts(language)
-    rate = SLOW_SPEECH_RATE if pace == "slow" else SPEECH_RATE
+    rate = _rate(pace)
     if silent:
         say(response, p.say("handoff"), language, rate=rate)
-        _dial(response, None, language, urls, transfers)
+        _dial(response, None, language, urls, transfers, rate)
         return str(response)
     question_at = max((i for i, r in enumerate(replies) if r.expect != Expect.nothing), default=-1)
     for index, reply in enumerate(replies):
         if reply.handoff:
             say(response, reply.text, language, rate=rate)
-            _dial(response, reply, language, urls, transfers)
+            _dial(response, reply, language, urls, transfers, rate)
             return str(response)
         if reply.end:
             say(response, reply.text, language, rate=rate)
@@ -108,13 +108,18 @@ def render_call(
         labels=[c.label for c in question.choices],
         slow=pace == "slow",
     )
-    say(gather, question.text, language, rate=rate)
+    options_read = keypad_options(question)
+    asked = question.text
+    if keypad_first and options_read:
+        # "Dites-le, ou tapez une touche." would put speech first again: the keys say it.
+        asked = asked.removesuffix(p.say("voice.say_or_key")).rstrip()
+    say(gather, asked, language, rate=rate)
     if keypad_first:
-        options = _keys_first(keypad_options(question), language, p)
+        options = _keys_first(options_read, language, p)
     else:
         options = [
             p.say("voice.choice", label=spoken(c.label, language), digit=_key(c.key or "", p))
-            for c in keypad_options(question)
+            for c in options_read
         ]
     if options:
         say(gather, " ".join(options), language, rate=rate)
@@ -134,9 +139,9 @@ def keypad_options(question: Outgoing) -> list[Choice]:
     return [c for c in keyed if _worth_reading(c.label)]
 
 
-def render_goodbye(language: str, key: str = "voice.goodbye") -> str:
+def render_goodbye(language: str, key: str = "voice.goodbye", *, pace: str = "normal") -> str:
     response = VoiceResponse()
-    say(response, Prompts(language).say(key), language)
+    say(response, Prompts(language).say(key), language, rate=_rate(pace))
     response.hangup()
     return str(response)
 
@@ -150,6 +155,10 @@ def say(
         return
     voice, locale = VOICES.get(language, VOICES["fr"])
     parent.say(voice=voice, language=locale).prosody(words, rate=rate)
+
+
+def _rate(pace: str) -> str:
+    return SLOW_SPEECH_RATE if pace == "slow" else SPEECH_RATE
 
 
 def _keys_first(keyed: list[Choice], language: str, p: Prompts) -> list[str]:
@@ -211,6 +220,7 @@ def _dial(
     language: str,
     urls: CallUrls,
     transfers: Transfers,
+    rate: str = SPEECH_RATE,
 ) -> None:
     party = next((c.id for c in reply.choices if c.id.startswith(CONNECT)), None) if reply else None
     if party is not None and party[len(CONNECT) :].isdigit() and transfers.hotline:
@@ -231,7 +241,7 @@ def _dial(
         )
         dial.number(transfers.dispatcher)
         return
-    say(response, Prompts(language).say("voice.transfer_unavailable"), language)
+    say(response, Prompts(language).say("voice.transfer_unavailable"), language, rate=rate)
     response.hangup()
 
 

@@ -77,13 +77,15 @@ def voice_router(
         with slots:
             return engine.handle(incoming)
 
-    def urls(turn: int, language: str) -> CallUrls:
-        """Where the answers to turn `turn`'s TwiML go (they are turn `turn + 1`)."""
+    def urls(turn: int, language: str, pace: str = "normal") -> CallUrls:
+        """Where the answers to turn `turn`'s TwiML go (they are turn `turn + 1`). The goodbyes
+        said without an engine turn (after a silence, a transfer) keep the caller's pace."""
         nxt = f"{public}/voice/turn?turn={turn + 1}"
+        said = f"lang={language}" + ("&pace=slow" if pace == "slow" else "")
         return CallUrls(
             answer=nxt,
-            idle=f"{nxt}&idle=1&lang={language}",
-            dialed=f"{public}/voice/dialed?turn={turn}&lang={language}",
+            idle=f"{nxt}&idle=1&{said}",
+            dialed=f"{public}/voice/dialed?turn={turn}&{said}",
         )
 
     async def turn_twiml(incoming: Incoming, turn: int) -> str:
@@ -99,7 +101,7 @@ def voice_router(
         return render_call(
             result.replies,
             result.language,
-            urls=urls(turn, result.language),
+            urls=urls(turn, result.language, result.pace),
             transfers=transfers,
             silent=result.silent,
             pace=result.pace,
@@ -132,7 +134,7 @@ def voice_router(
         incoming = call_answer(form, turn=turn)
         if request.query_params.get("idle") == "1" and incoming.silence:
             # Silence after "anything else?": the call is over, nothing to record.
-            return render_goodbye(_language(request, default_language))
+            return render_goodbye(_language(request, default_language), pace=_pace(request))
         return await turn_twiml(incoming, turn)
 
     async def outbound(request: Request, form: dict[str, str]) -> str:
@@ -153,7 +155,8 @@ def voice_router(
     async def dialed(request: Request, form: dict[str, str]) -> str:
         language = _language(request, default_language)
         if form.get("DialCallStatus") in ("completed", "answered"):
-            return render_goodbye(language)  # they talked; the call ends with the transfer
+            # They talked; the call ends with the transfer.
+            return render_goodbye(language, pace=_pace(request))
         # Nobody answered (no-answer, busy, failed): the engine owes a call-back and says when;
         # a turn of its own, so a retried request opens no second task.
         turn = _int(request.query_params.get("turn"), 0, MAX_TURN)
@@ -191,6 +194,10 @@ def _int(value: str | None, low: int, high: int) -> int:
     if value is None or not value.isdigit() or not low <= int(value) <= high:
         raise BadRequest(f"expected a number from {low} to {high} in the URL, got {value!r}")
     return int(value)
+
+
+def _pace(request: Request) -> str:
+    return "slow" if request.query_params.get("pace") == "slow" else "normal"
 
 
 def _language(request: Request, default: str) -> str:

@@ -17,7 +17,7 @@ PAGE_ONE = [
     "Pour « Un accompagnement en voiture », tapez 3. Pour « D'autres services », tapez 4.",
 ]
 PAGE_TWO = [
-    "Voici d'autres services. Dites-en un, ou tapez une touche.",
+    "Voici d'autres services. Dites-le, ou tapez une touche.",
     "Pour « Du bricolage », tapez 1. Pour « De l'aide avec le téléphone ou l'ordinateur », "
     "tapez 2. Pour « Des papiers administratifs », tapez 3. Pour « D'autres services », tapez 4.",
 ]

@@ -4,12 +4,16 @@ signed Twilio webhooks; what is heard, the TwiML itself, and what is stored."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.orm import Session
 
 from backend.people.models import PhonePreferences
+from backend.people.phone_preferences import save_phone_preferences
+from bots.voice.simulator import Heard
 from tests.console.console_helpers import log_in, make_staff
 from tests.factories import make_resident
-from tests.voice.conftest import Line, new_landline
+from tests.voice.conftest import DISPATCHER, Line, new_landline
 
 NORMAL = 'rate="slow"'  # the line's usual pace (bots/voice/render.py)
 SLOWER = 'rate="x-slow"'
@@ -167,3 +171,99 @@ def test_the_console_shows_what_was_learned_and_a_reset_gives_the_usual_line_bac
 
     heard = line.call(number).start()
     assert NORMAL in heard.xml and SLOWER not in heard.xml
+
+
+# ---------------------------------------------------------------- keypad first: the whole line
+SERVICES_KEYS_FIRST = [
+    "De quoi avez-vous besoin ?",  # no "Dites-le, ou tapez une touche." before the keys
+    "Tapez 1 pour « Des courses », 2 pour « Une visite ou de la compagnie », "
+    "3 pour « Un accompagnement en voiture », 4 pour « Autre chose », ou dites-le.",
+]
+
+
+def _known_to_need_keys(session: Session, person_id: int, *, slow: bool = False) -> None:
+    """What two calls of keyed answers left (phone_habits: KEYPAD_CALLS)."""
+    save_phone_preferences(
+        session, person_id, keypad_first=True, slow_speech=slow, keypad_calls=2, repeats=0
+    )
+    session.commit()
+
+
+def _speech_first(heard: Heard) -> list[str]:
+    """Sentences that put speech before the keys: "Pour « X », tapez 1", "Dites-le, ou..."."""
+    return [s for s in heard.said if "», tapez" in s or "Dites-le, ou tapez" in s]
+
+
+def test_a_keypad_first_caller_misunderstood_is_given_the_keys_at_once_not_asked_to_repeat(
+    line: Line, session: Session
+) -> None:
+    person_id, number = _germaine(session)
+    _known_to_need_keys(session, person_id)
+    call = line.call(number)
+    assert MENU_KEYS_FIRST in call.start().said
+    heard = call.answer(speech="blblbl")
+    assert heard.said == [
+        "Je n'ai pas compris. Tapez plutôt une touche.",
+        "Que puis-je faire pour vous ?",
+        MENU_KEYS_FIRST,
+    ]
+    heard = call.answer(speech="blblbl")
+    assert heard.said == [
+        "Je n'ai toujours pas compris. Tapez une touche, ou 0 pour parler à quelqu'un.",
+        "Que puis-je faire pour vous ?",
+        MENU_KEYS_FIRST,
+    ]
+    assert call.answer(digits="1").said == SERVICES_KEYS_FIRST
+    heard = call.answer()  # a silence
+    assert heard.said == ["Je n'ai rien entendu. Tapez plutôt une touche.", *SERVICES_KEYS_FIRST]
+    assert call.answer(digits="1").said[-1].startswith("Tapez 1 pour « Aujourd'hui »")
+
+
+def test_a_caller_not_known_for_keys_is_still_asked_again_by_speech_first(
+    line: Line, session: Session
+) -> None:
+    _, number = _germaine(session)
+    call = line.call(number)
+    call.start()
+    call.answer(digits="1")
+    heard = call.answer(speech="blblbl")
+    assert heard.said[0] == "Pardon, je n'ai pas compris."
+    assert heard.said[1] == "De quoi avez-vous besoin ? Dites-le, ou tapez une touche."
+
+
+def test_every_question_a_keypad_first_caller_hears_leads_with_its_keys(
+    line: Line, session: Session
+) -> None:
+    person_id, number = _germaine(session)
+    _known_to_need_keys(session, person_id)
+    call = line.call(number)
+    heard = call.start()
+    asked = [heard]
+    # Errands, tomorrow, morning, at home, nothing to add, volunteer, yes: booked.
+    for digits in ("1", "1", "2", "1", "1", "#", "1", "1"):
+        heard = call.answer(digits=digits)
+        asked.append(heard)
+    assert heard.said[0].startswith("C'est noté !")
+    for turn in asked[:-1]:
+        keys = [s for s in turn.said if s.startswith("Tapez ") and s.endswith(", ou dites-le.")]
+        assert len(keys) == 1 and not _speech_first(turn), turn.said
+
+
+def test_a_slower_voice_is_every_sentence_of_the_next_call_goodbyes_included(
+    line: Line, session: Session
+) -> None:
+    person_id, number = _germaine(session)
+    call = line.call(number)
+    call.start()
+    call.answer(speech="parlez plus lentement")
+    call.hang_up()
+
+    call = line.call(number)
+    heard = [call.start(), call.answer(digits="0")]  # a person, please
+    assert heard[-1].dialled == [DISPATCHER]
+    heard.append(call.after_dial("completed"))  # they talked: goodbye
+    assert heard[-1].said and heard[-1].hung_up
+    for turn in heard:
+        rates = set(re.findall(r'rate="([^"]+)"', turn.xml))
+        assert rates == {"x-slow"}, turn.xml
+    assert heard[0].gather is not None and heard[0].gather["timeout"] == "10"
