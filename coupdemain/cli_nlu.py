@@ -1,4 +1,4 @@
-"""`coupdemain nlu ...`: train, test, parse, cross-validate, export-rasa.
+"""`coupdemain nlu ...`: train, test, parse, cross-validate, export-rasa, corrections export.
 
 The models directory defaults to `var/models/nlu` under the current directory; `parse` and
 `test` train first (and say so on stderr) when the model there is missing or stale.
@@ -56,15 +56,49 @@ def _parser(models_dir: Path, data_dir: Path | None, threshold: float) -> Any:
     )
 
 
+NoCorrections = Annotated[
+    bool,
+    typer.Option(
+        "--no-corrections", help="Train on the data alone, without the dispatchers' corrections."
+    ),
+]
+
+
+def _corrections(data: Any) -> tuple[Any, list[str]]:
+    """The data with the corrections of the configured database, and what to say about it."""
+    from coupdemain.nlu_corrections import read_corrections
+    from coupdemain.settings import Settings
+    from nlu.corrections import with_corrections
+
+    corrections, why = read_corrections(Settings().resolved_database_url)
+    if why:
+        return data, [f"[yellow]no dispatcher corrections used: {why}[/]"]
+    merged = with_corrections(data, corrections)
+    said = [f"{len(merged.examples)} dispatcher corrections used"]
+    if merged.already_known:
+        said[0] += f" ({merged.already_known} already in the training data, same label)"
+    said += [
+        f"[yellow]a correction wins over {o.source}: {o.text!r} was {o.was}, now {o.now}[/]"
+        for o in merged.overridden
+    ]
+    return merged.data, said
+
+
 @nlu_app.command()
-def train(models_dir: ModelsDir = DEFAULT_MODELS_DIR, data_dir: DataDir = None) -> None:
-    """Train the local model on nlu/data and write a new versioned artefact."""
+def train(
+    models_dir: ModelsDir = DEFAULT_MODELS_DIR,
+    data_dir: DataDir = None,
+    no_corrections: NoCorrections = False,
+) -> None:
+    """Train the local model on nlu/data and the dispatchers' corrections (from the database
+    at COUPDEMAIN_DATABASE_URL, when it is there); write a new versioned artefact."""
     from nlu.artefact import save_model
     from nlu.model import TRAINING_STEPS, train_model
     from nlu.training_data import load_training_data
 
     started = time.perf_counter()
     steps = ("load data", *TRAINING_STEPS, "save")
+    said: list[str] = []
     with Progress(
         TextColumn("{task.description:<12}"),
         BarColumn(),
@@ -74,6 +108,8 @@ def train(models_dir: ModelsDir = DEFAULT_MODELS_DIR, data_dir: DataDir = None) 
     ) as progress:
         task = progress.add_task("load data", total=len(steps))
         data = load_training_data(_data_dir(data_dir))
+        if not no_corrections:
+            data, said = _corrections(data)
 
         def on_step(name: str) -> None:
             progress.update(task, description=name, advance=1)
@@ -82,6 +118,8 @@ def train(models_dir: ModelsDir = DEFAULT_MODELS_DIR, data_dir: DataDir = None) 
         progress.update(task, description="save", advance=1)
         info = save_model(model, models_dir, training_seconds=time.perf_counter() - started)
         progress.update(task, advance=1)
+    for line in said:
+        err.print(line, highlight=False)
     meta = info.metadata
     err.print(
         f"[green]model {info.version}[/] -> {info.path}  ({len(data.examples)} examples, "
@@ -269,3 +307,46 @@ def export_rasa(
     config_text = config.read_text(encoding="utf-8") if config else None
     for path in export_rasa_project(data, directory, config_text=config_text):
         err.print(f"wrote {path}")
+
+
+corrections_app = typer.Typer(no_args_is_help=True)
+nlu_app.add_typer(
+    corrections_app, name="corrections", help="The dispatchers' corrections, for review."
+)
+
+
+@corrections_app.command("export")
+def export_corrections(
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write here instead of standard output.")
+    ] = None,
+    lang: Annotated[str | None, typer.Option(help="Only this language (fr or en).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Write the corrections as a Rasa NLU YAML file, to review and commit into nlu/data."""
+    from coupdemain.nlu_corrections import read_corrections
+    from coupdemain.settings import Settings
+    from nlu.corrections import corrections_yaml, with_corrections
+    from nlu.training_data import load_training_data
+
+    corrections, why = read_corrections(Settings().resolved_database_url)
+    if why:
+        err.print(f"[red]no corrections: {why}[/]")
+        raise typer.Exit(1)
+    if lang:
+        corrections = [c for c in corrections if c.language == lang]
+    # Against the data, so that the service words are annotated as the data annotates them.
+    merged = with_corrections(load_training_data(_data_dir(data_dir)), corrections)
+    header = (
+        f"{len(merged.examples)} dispatcher corrections (coupdemain nlu corrections export)"
+        + (f", language {lang}" if lang else ", every language: put each under nlu/data/<lang>/")
+        + "\nReview before committing: numbers, addresses and codes are masked, names may remain."
+    )
+    text = corrections_yaml(merged.examples, header)
+    if out_file is None:
+        sys.stdout.write(text)
+    else:
+        out_file.write_text(text, encoding="utf-8")
+        err.print(f"wrote {len(merged.examples)} corrections to {out_file}")
+    for o in merged.overridden:
+        err.print(f"[yellow]wins over {o.source}: {o.text!r} was {o.was}, now {o.now}[/]")

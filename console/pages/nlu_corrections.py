@@ -60,7 +60,7 @@ def nlu_lines(
     lines: dict[int, NluLine] = {}
     for message in words:
         reading = model_reading(message)
-        understood = _said(t, reading.intent if reading else None, reading and reading.service)
+        understood = _said(t, *((reading.intent, reading.service) if reading else (None, None)))
         if reading and reading.intent and reading.confidence is not None:
             understood += f" ({t('nlu.confidence', percent=round(reading.confidence * 100))})"
         fixed = corrections.get(message.id)
