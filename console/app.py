@@ -46,5 +46,11 @@ def mount_console(
         return RedirectResponse(f"{PREFIX}/conversations", status_code=303)
 
     app.include_router(router)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        # The address people type first is the console (its login when not logged in).
+        return RedirectResponse(PREFIX, status_code=303)
+
     app.mount(f"{PREFIX}/static", StaticFiles(packages=[("console", "static")]), name="console")
     errors.install(app)

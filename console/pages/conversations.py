@@ -3,6 +3,8 @@ hand back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
@@ -11,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
 from backend.api_deps import SessionDep
-from backend.conversations.models import Conversation
+from backend.conversations.models import Conversation, ConversationMessage
 from backend.conversations.service import (
     MAX_DISPATCHER_TEXT,
     by_urgency,
@@ -30,7 +32,9 @@ from console.i18n import Translator
 from console.live import stream
 from console.pages import callbacks, nlu_corrections
 from console.session import Staff, StaffAction
+from console.takeovers import TakeOver, banner, takeovers
 from console.web import PREFIX, redirect, render, render_fragment, translator
+from console.wording import Line, step_label, transcript_line
 
 router = APIRouter(prefix="/conversations")
 
@@ -49,7 +53,47 @@ def live_rows(session: Session, t: Translator, csrf: str = "") -> str:
     """The call-backs owed first, then the conversations."""
     items, total = by_urgency(session, limit=LIST_LENGTH, since=utcnow() - LIVE_WINDOW)
     owed = callbacks.callbacks_section(session, t, csrf)
-    return owed + render_fragment("conversations/_rows.html", t, items=items, total=total)
+    return owed + render_fragment(
+        "conversations/_rows.html",
+        t,
+        items=items,
+        total=total,
+        **_words(t, takeovers(session, [i.conversation for i in items])),
+    )
+
+
+def _words(t: Translator, taken: dict[int, TakeOver]) -> dict[str, Callable[..., str | Line]]:
+    """What the templates call to word the engine's codes (console/wording.py)."""
+    return {
+        "said": lambda text: transcript_line(text or "", t),
+        "step_of": lambda c, labelled=False: step_label(c.flow, c.step, t, labelled=labelled),
+        "held_by": lambda c: banner(taken[c.id], t) if c.id in taken else "",
+    }
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A transcript message and how it reads."""
+
+    message: ConversationMessage
+    line: Line
+
+
+def shown(messages: list[ConversationMessage], t: Translator) -> list[Shown]:
+    """Each message worded; a choice is named by the labels of the buttons the bot offered
+    just before (a person put through to 'Anne', say), when no code of ours names it."""
+    offered: dict[str, str] = {}
+    lines = []
+    for m in messages:
+        if m.author == "bot":
+            offered = {
+                str(c.get("id")): str(c.get("label"))
+                for c in (m.payload or {}).get("choices", [])
+                if isinstance(c, dict)
+            } or offered
+        line = transcript_line(m.text, t, offered) if m.author in ("person", "system") else None
+        lines.append(Shown(m, line or Line("said", m.text)))
+    return lines
 
 
 def _conversation(session: Session, conversation_id: int) -> Conversation:
@@ -66,9 +110,10 @@ def live_transcript(session: Session, conversation_id: int, t: Translator, csrf:
         "conversations/_transcript.html",
         t,
         item=summary(session, conversation),
-        messages=messages,
+        lines=shown(messages, t),
         deliveries=deliveries(session, messages),
         **nlu_corrections.transcript_context(session, messages, t, csrf),
+        **_words(t, takeovers(session, [conversation])),
     )
 
 
@@ -103,6 +148,7 @@ def _detail(
 ) -> Response:
     t = translator(request)
     conversation = _conversation(session, conversation_id)
+    taken = takeovers(session, [conversation]).get(conversation.id)
     return render(
         request,
         "conversations/detail.html",
@@ -112,6 +158,7 @@ def _detail(
         mine=conversation.handled_by == "dispatcher"
         and conversation.dispatcher_id == staff.person_id,
         transcript_html=live_transcript(session, conversation_id, t, staff.csrf),
+        held=banner(taken, t) if taken else "",
         max_text=MAX_DISPATCHER_TEXT,
         draft=draft,
         error=error,
