@@ -9,7 +9,7 @@ time, so that nothing stored changes and a code nobody foresaw still reads as wo
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -160,6 +160,18 @@ _HISTORY = (
     (re.compile(r"via (?P<channel>[a-z_]+)"), "via"),
     (re.compile(r"call from (?P<role>requester|helper)"), "call_from"),
 )
+
+
+def named_in(notes: Iterable[str | None]) -> set[int]:
+    """The person ids the history notes name, to look their names up in one query."""
+    ids: set[int] = set()
+    for note in notes:
+        for pattern, _ in _HISTORY:
+            found = pattern.fullmatch((note or "").strip())
+            if found and "helpers" in found.groupdict():
+                ids.update(int(x) for x in found["helpers"].split(", "))
+                break
+    return ids
 
 
 def history_note(

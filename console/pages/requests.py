@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.api_deps import SessionDep
@@ -22,6 +23,7 @@ from backend.dispatch.service import (
     start_dispatch,
 )
 from backend.errors import DomainError, InvalidInput
+from backend.people.models import Person
 from backend.requests.models import RequestStatus
 from backend.requests.queues import DEFAULT_QUEUE, Queue, list_queue, queue_counts
 from backend.requests.service import get_request
@@ -29,6 +31,7 @@ from console.i18n import Translator
 from console.live import stream
 from console.session import Staff, StaffAction
 from console.web import PREFIX, redirect, render, render_fragment, translator
+from console.wording import event_kind, history_note, named_in
 
 router = APIRouter(prefix="/requests")
 
@@ -110,6 +113,15 @@ def _detail(
     candidates = hand_candidates(
         session, file.request, limit=CANDIDATES, weights=dispatch_config(request).policy.weights
     )
+    t = translator(request)
+    # The history's notes name helpers by id (backend/dispatch): shown by name, linked.
+    named = named_in(e.note for e, _ in file.events)
+    names: dict[int, str] = {
+        pid: name
+        for pid, name in session.execute(
+            select(Person.id, Person.display_name).where(Person.id.in_(named))
+        )
+    }
     return render(
         request,
         "requests/detail.html",
@@ -121,6 +133,8 @@ def _detail(
         max_reason=MAX_REASON,
         reason=reason,
         error=error,
+        kind_of=lambda kind: event_kind(kind, t),
+        history=lambda note: history_note(note, t, names, f"{PREFIX}/people/"),
     )
 
 

@@ -23,13 +23,19 @@ function startLive(el) {
   const source = new EventSource(el.dataset.live);
   source.addEventListener("open", () => say(el.dataset.liveOk));
   source.addEventListener("error", () => say(el.dataset.liveLost));
+  // The scroll box may be the region itself or an element of the fragment (the transcript,
+  // under its always-visible state line): found again after each replacement.
+  const scroller = () => (el.hasAttribute("data-scroll") ? el : el.querySelector("[data-scroll]"));
   source.addEventListener("update", (event) => {
-    const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - 8;
+    const box = scroller();
+    const atBottom = !box || box.scrollTop + box.clientHeight >= box.scrollHeight - 8;
+    const readingAt = box ? box.scrollTop : 0;
     const reopen = keepOpen(el);
     el.innerHTML = event.data;
     reopen();
     el.dataset.liveVersion = String(Number(el.dataset.liveVersion || 0) + 1);
-    if (el.hasAttribute("data-scroll") && atBottom) el.scrollTop = el.scrollHeight;
+    const next = scroller();
+    if (next) next.scrollTop = atBottom ? next.scrollHeight : readingAt;
     say(el.dataset.liveOk);
   });
   source.addEventListener("logout", () => { source.close(); window.location.reload(); });
