@@ -22,6 +22,8 @@ class ModelConfig:
     # One model for French and English, or one per language: shared measured better
     # (0.850 vs 0.828): the languages share names, numbers, emojis and many roots.
     per_language: bool = False
+    # One voice-style or typo variant of every example trained on as well (nlu/augment.py).
+    augment: bool = True
     # The temperature is fitted on out-of-fold margins, so that a confidence of 0.8 is right
     # about 80 % of the time; 0 folds switches calibration off (temperature 1).
     calibration_folds: int = 3

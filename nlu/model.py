@@ -17,6 +17,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
+from nlu.augment import augment
 from nlu.config import ModelConfig
 from nlu.entity_extraction import EntityResources
 from nlu.features import (
@@ -75,9 +76,27 @@ def _fit(x: sparse.csr_matrix, y: list[str], c: float, config: ModelConfig) -> L
         return model.fit(x, y)
 
 
-def fit_scorer(x: sparse.csr_matrix, y: np.ndarray, c: float, config: ModelConfig) -> LinearScorer:
-    """Fit on all rows; fit the temperature on out-of-fold margins so confidences are honest."""
-    scorer = LinearScorer.from_linear(_fit(x, list(y), c, config))
+def fit_scorer(
+    x: sparse.csr_matrix,
+    y: np.ndarray,
+    c: float,
+    config: ModelConfig,
+    variants: sparse.csr_matrix | None = None,
+) -> LinearScorer:
+    """Fit on all rows; fit the temperature on out-of-fold margins so confidences are honest.
+
+    `variants` (row i made from row i of `x`, same label) are trained on but never held out,
+    and stay in the same fold as their original: a copy of a held-out sentence in training
+    would make the temperature over-confident.
+    """
+
+    def with_variants(rows: np.ndarray) -> tuple[sparse.csr_matrix, list[str]]:
+        if variants is None:
+            return x[rows], list(y[rows])
+        return sparse.vstack([x[rows], variants[rows]]).tocsr(), list(y[rows]) * 2
+
+    everything = np.arange(len(y))
+    scorer = LinearScorer.from_linear(_fit(*with_variants(everything), c, config))
     counts = np.unique(y, return_counts=True)[1]
     folds = min(config.calibration_folds, int(counts.min()))
     if folds < 2:
@@ -86,7 +105,7 @@ def fit_scorer(x: sparse.csr_matrix, y: np.ndarray, c: float, config: ModelConfi
     margins = np.full((len(y), len(classes)), -1e3)  # a class absent from a fold: never
     splitter = StratifiedKFold(folds, shuffle=True, random_state=config.random_state)
     for train, held in splitter.split(np.zeros(len(y)), y):
-        part = LinearScorer.from_linear(_fit(x[train], list(y[train]), c, config))
+        part = LinearScorer.from_linear(_fit(*with_variants(train), c, config))
         held_margins = part.scores(x[held])
         for j, cls in enumerate(part.classes):
             margins[held, classes.index(cls)] = held_margins[:, j]
@@ -110,6 +129,11 @@ def train_model(
     vectoriser = make_vectoriser(config)
     x = vectoriser.fit_transform(texts).tocsr()
 
+    variants = None
+    if config.augment:
+        # Transformed with the originals' vocabulary: a typo adds no column of its own.
+        variants = vectoriser.transform(augment(texts, languages, config.random_state)).tocsr()
+
     step("language")
     language_vectoriser = make_language_vectoriser()
     letters = language_vectoriser.fit_transform(texts).tocsr()
@@ -127,7 +151,13 @@ def train_model(
             for lang in sorted(set(languages))
         }
     intent_scorers = {
-        key: fit_scorer(x[rows], intents[rows], config.intent_c, config)
+        key: fit_scorer(
+            x[rows],
+            intents[rows],
+            config.intent_c,
+            config,
+            variants[rows] if variants is not None else None,
+        )
         for key, rows in groups.items()
     }
 
@@ -142,7 +172,13 @@ def train_model(
     service = None
     labels = np.array([data.examples[i].service or NO_SERVICE for i in service_rows])
     if len(set(labels) - {NO_SERVICE}) >= 2:
-        service = fit_scorer(x[service_rows], labels, config.service_c, config)
+        service = fit_scorer(
+            x[service_rows],
+            labels,
+            config.service_c,
+            config,
+            variants[service_rows] if variants is not None else None,
+        )
     return NluModel(
         config=config,
         vectoriser=vectoriser,

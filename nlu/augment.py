@@ -1,0 +1,61 @@
+"""Extra training rows in the two input styles, made from the normalised training texts.
+
+People reach us by phone (speech transcripts: no punctuation, fillers, words dropped) and on
+Telegram (typos). Each training example gets one variant in a style picked at random with a
+fixed seed: the classifiers see "euh" or a slipped letter in every intent, not just where
+someone happened to write one, so such noise stops pointing to a particular intent.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+FILLERS = {
+    "fr": ("euh", "ben", "alors", "bon", "voila", "euh ben", "alors euh", "oui"),
+    "en": ("um", "well", "so", "er", "right", "um well", "yes", "oh"),
+}
+_PUNCT_OR_EMOJI = re.compile(r"emo_\w+|[^\w' -]")
+_WORD = re.compile(r"[a-z]{4,}")
+
+
+def voice_variant(text: str, language: str, rng: random.Random) -> str:
+    """What a speech recogniser might give: no punctuation or emojis, a filler or two."""
+    words = _PUNCT_OR_EMOJI.sub(" ", text).split()
+    if not words:
+        return text
+    fillers = FILLERS.get(language, FILLERS["fr"])
+    if rng.random() < 0.6:
+        words.insert(0, rng.choice(fillers))
+    if len(words) > 4 and rng.random() < 0.5:
+        words.insert(rng.randrange(2, len(words)), rng.choice(fillers))
+    if len(words) > 6 and rng.random() < 0.3:  # a word the recogniser lost
+        del words[rng.randrange(1, len(words))]
+    return " ".join(words)
+
+
+def typo_variant(text: str, rng: random.Random) -> str:
+    """One or two longer words with a letter dropped, doubled or swapped with the next."""
+    spots = [m.span() for m in _WORD.finditer(text)]
+    if not spots:
+        return text
+    chars = list(text)
+    for start, end in sorted(rng.sample(spots, min(len(spots), rng.choice((1, 2)))), reverse=True):
+        i = rng.randrange(start + 1, end - 1)
+        kind = rng.random()
+        if kind < 0.4:
+            del chars[i]
+        elif kind < 0.7:
+            chars.insert(i, chars[i])
+        else:
+            chars[i], chars[i + 1] = chars[i + 1], chars[i]
+    return "".join(chars)
+
+
+def augment(texts: list[str], languages: list[str], seed: int) -> list[str]:
+    """One variant per text (same order): half voice-style, half typed with typos."""
+    rng = random.Random(seed)
+    return [
+        voice_variant(text, lang, rng) if rng.random() < 0.5 else typo_variant(text, rng)
+        for text, lang in zip(texts, languages, strict=True)
+    ]
