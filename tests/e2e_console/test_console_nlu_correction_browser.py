@@ -11,6 +11,7 @@ from backend.conversations.models import Conversation, ConversationMessage
 from backend.nlu_corrections.models import NluCorrection
 from tests.console.console_helpers import make_staff
 from tests.e2e_console.conftest import LiveConsole, Screens, new_tg_user
+from tests.e2e_console.test_console_accessibility import violations
 from tests.e2e_console.test_console_conversations_browser import log_in
 from tests.factories import make_resident
 
@@ -49,6 +50,7 @@ def test_a_dispatcher_corrects_the_reading_of_a_message_in_the_browser(
     page.get_by_label("Intention").select_option(label="Demande de l'aide")
     page.get_by_label("Service").select_option(label="Papiers")
     screens.shot(page, "correction-chosen")
+    assert violations(page) == []  # the open form too: labels, contrast (WCAG 2.1 AA)
     page.get_by_role("button", name="Enregistrer la correction").click()
 
     expect(page.get_by_role("status").filter(has_text="Correction enregistrée")).to_be_visible()
