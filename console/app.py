@@ -31,10 +31,14 @@ def mount_console(
     secure_cookies: bool,
     refresh_seconds: float = DEFAULT_REFRESH_SECONDS,
     nudges: Nudges | None = None,
+    callbacks_blocked: str | None = "no_twilio",
 ) -> None:
     """`secure_cookies`: the public URL is HTTPS, so cookies never travel in clear.
-    `nudges`: what wakes live pages before `refresh_seconds` when conversations change."""
+    `nudges`: what wakes live pages before `refresh_seconds` when conversations change.
+    `callbacks_blocked`: why "Rappeler" cannot ring a person ("no_twilio": no calls out,
+    "no_dispatcher_phone": nobody to put them through to), None when it can."""
     app.state.console_secure_cookies = secure_cookies
+    app.state.console_callbacks_blocked = callbacks_blocked
     app.state.console_refresh_seconds = refresh_seconds
     app.state.console_nudges = nudges or Nudges()
     router = APIRouter(prefix=PREFIX, include_in_schema=False)

@@ -61,6 +61,16 @@ def voice_channel(
     )
 
 
+def callbacks_blocked(settings: Settings, voice: VoiceChannel | None) -> str | None:
+    """Why the console's "Rappeler" cannot ring a person (it places a call through Twilio
+    from TWILIO_NUMBER and, picked up, puts it through to DISPATCHER_PHONE); None if it can."""
+    if voice is None or not settings.twilio_number:
+        return "no_twilio"
+    if not settings.dispatcher_phone:
+        return "no_dispatcher_phone"
+    return None
+
+
 def telegram_channel(
     settings: Settings, conversation_engine: ConversationEngine | None
 ) -> TelegramChannel | None:
@@ -147,6 +157,7 @@ def create_app(
         nudges=feed.nudges,
         # Nudged through Redis, pages need the periodic look only as a safety net.
         refresh_seconds=REFRESH_WITH_REDIS if settings.redis_url else DEFAULT_REFRESH_SECONDS,
+        callbacks_blocked=callbacks_blocked(settings, voice),
     )
     if telegram is not None and telegram.mode == "webhook":
         app.include_router(telegram.router)

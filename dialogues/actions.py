@@ -30,23 +30,21 @@ VOICE_CHANNELS = ("voice",)
 
 def hand_over(turn: Turn, reason: str) -> None:
     """A human takes it from here: the bot falls silent until a dispatcher hands back. On a
-    phone line that cannot put the caller through, the caller is owed a call-back instead."""
-    if turn.incoming.channel in VOICE_CHANNELS and not turn.config.transfers:
-        from dialogues.flows.call_back import owe_call_back
+    phone line that cannot put the caller through, the caller is owed a call-back instead;
+    a chat is owed an answer, a task in the console, and is told by when."""
+    from dialogues.flows.call_back import owe_call_back, owe_chat_back
 
+    if turn.incoming.channel not in VOICE_CHANNELS:
+        owe_chat_back(turn, reason)
+        return
+    if not turn.config.transfers:
         owe_call_back(turn, reason)
         return
     turn.flag(reason)
     turn.finish()
     turn.conversation.handled_by = "waiting"
     turn.remember(misses=0)
-    if turn.incoming.channel in VOICE_CHANNELS:
-        key = "handoff"
-    elif reason == "misunderstood_twice":
-        key = "handoff_misunderstood"
-    else:
-        key = "handoff_telegram"
-    turn.replies.append(Outgoing(text=turn.prompts.say(key), handoff=True))
+    turn.replies.append(Outgoing(text=turn.prompts.say("handoff"), handoff=True))
 
 
 def home_line(turn: Turn) -> str | None:
@@ -284,9 +282,11 @@ def set_home(turn: Turn, address: dict[str, Any]) -> None:
 
 
 def emergency(turn: Turn) -> None:
-    """Tell them to call 15/112 at once, and put the conversation at the top of the console."""
+    """Tell them to call 15/112 at once, and put the conversation at the top of the console;
+    a dispatcher on the line, or else the soonest call-back (flows/call_back.py)."""
+    from dialogues.flows.call_back import emergency as owe_emergency
+
     turn.flag("emergency")
     turn.finish()
     turn.conversation.handled_by = "waiting"
-    on_phone = turn.incoming.channel in VOICE_CHANNELS
-    turn.replies.append(Outgoing(text=turn.prompts.say("emergency"), handoff=on_phone))
+    owe_emergency(turn)

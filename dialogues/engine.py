@@ -17,6 +17,7 @@ from backend.people.service import find_by_caller_id, find_by_contact
 from dialogues import store
 from dialogues.config import EngineConfig
 from dialogues.danger import Danger, read_danger
+from dialogues.flows.call_back import emergency_chat_back, held_without_a_line
 from dialogues.language import follow_language
 from dialogues.messages import Incoming, Outgoing, TurnResult
 from dialogues.phone_learning import delivery, observe_turn
@@ -76,8 +77,9 @@ class Engine:
 
     def _turn(self, session: Session, incoming: Incoming, now: datetime) -> TurnResult:
         conversation, person = self._open(session, incoming)
-        if conversation.handled_by != "bot" and not _machine_answered(incoming):
-            replies = self._while_a_human_has_it(conversation, incoming)
+        held = conversation.handled_by != "bot" and not _machine_answered(incoming)
+        if held and not self._nobody_to_put_through(incoming):
+            replies = self._while_a_human_has_it(session, conversation, incoming, person, now)
             store.log_turn(session, conversation, incoming, replies)
             return TurnResult(replies=replies, silent=not replies, language=conversation.language)
         turn = Turn(
@@ -92,7 +94,10 @@ class Engine:
         follow_language(turn)  # before anything reads turn.language
         turn.incoming = _resolve_choice(turn)
         try:
-            route(turn)
+            if held:  # a call for a dispatcher the line cannot put through: a call-back
+                held_without_a_line(turn)
+            else:
+                route(turn)
         except DomainError as exc:
             # A refusal of the domain is said plainly; the conversation goes on.
             replies = [*self._too_long(turn), *turn.replies, Outgoing(text=exc.message)]
@@ -124,16 +129,38 @@ class Engine:
             return [Outgoing(text=turn.prompts.say("too_long"))]
         return []
 
+    def _nobody_to_put_through(self, incoming: Incoming) -> bool:
+        """On the phone a held conversation is put through to DISPATCHER_PHONE; without one
+        the caller is owed a call-back instead (not the status callback of a call's end)."""
+        return (
+            incoming.channel == "voice"
+            and not self._config.transfers
+            and not (incoming.choice or "").startswith("call:ended:")
+        )
+
     def _while_a_human_has_it(
-        self, conversation: Conversation, incoming: Incoming
+        self,
+        session: Session,
+        conversation: Conversation,
+        incoming: Incoming,
+        person: Person | None,
+        now: datetime,
     ) -> list[Outgoing]:
         """The bot stays silent, except that danger is always answered: here a fall or pain
         with no clear "now" is answered as one too (nobody may be reading yet to ask), while
-        one that is over or mild ("je suis tombée la semaine dernière") is not."""
+        one that is over or mild ("je suis tombée la semaine dernière") is not. On a chat,
+        the task owed becomes an emergency and the person is told by when; on the phone the
+        call is put through to the dispatcher."""
         if read_danger(incoming.text) in (Danger.now, Danger.unsure):
             if "emergency" not in conversation.flags:
                 conversation.flags = [*conversation.flags, "emergency"]
-            return [Outgoing(text=Prompts(conversation.language).say("emergency"))]
+            said = Prompts(conversation.language).say("emergency")
+            if incoming.channel == "voice":
+                return [Outgoing(text=said, handoff=True)]
+            when = emergency_chat_back(
+                session, conversation, incoming, now, person, conversation.language
+            )
+            return [Outgoing(text=said), when]
         return []
 
 

@@ -12,6 +12,7 @@ from backend.db import Base, utcnow
 
 
 class CallbackReason(StrEnum):
+    emergency = "emergency"  # danger said and nobody of the team on the line: listed first
     asked_for_human = "asked_for_human"  # 0, "opérateur": no dispatcher line to put them through
     misunderstood = "misunderstood"  # repeated silences or misheard answers, same
     transfer_unanswered = "transfer_unanswered"  # the <Dial> to the dispatcher: no-answer, busy
@@ -34,7 +35,9 @@ class CallbackTask(Base):
     key: Mapped[str] = mapped_column(String(120), unique=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
-    phone: Mapped[str] = mapped_column(String(64))  # E.164: the number to call back
+    # E.164: the number to call back; "" for a chat (Telegram) with no number known, answered
+    # in its conversation instead.
+    phone: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(String(32))
     last_words: Mapped[str] = mapped_column(Text, default="")  # what the caller said last
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,9 +1,11 @@
 """Call-back tasks: opened when the hotline cannot put a caller through to a person (no
-dispatcher line, the transfer not answered, the helper unreachable), one per call; listed
-for dispatchers most overdue first; "Rappeler" rings the person through the outbox (a call
+dispatcher line, the transfer not answered, the helper unreachable), one per call, or when a
+chat (Telegram) asks for a person; listed for dispatchers emergencies first, then most
+overdue first; "Rappeler" rings the person through the outbox (a call
 that, once picked up, is put through to the dispatcher); "Fait" closes it with a note.
 
-`promised_by` is the promise said to the caller: a pure function of the time.
+`promised_by` is the promise said to the caller: a pure function of the time (sooner for an
+emergency, which is also told to call 15 / 112 without waiting for it).
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backend.callbacks.models import CallbackStatus, CallbackTask
+from backend.callbacks.models import CallbackReason, CallbackStatus, CallbackTask
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.outbox.service import enqueue
 
@@ -23,14 +25,19 @@ PARIS = ZoneInfo("Europe/Paris")
 DAY_START, DAY_END = time(9), time(19)  # when someone of the team calls back
 WITHIN = timedelta(hours=1, minutes=30)  # then rounded up to the hour: 1 h 30 to 2 h 30
 NEXT_MORNING = time(11)  # "demain matin avant 11 h"
+URGENT_WITHIN = timedelta(minutes=30)  # an emergency: within half an hour, on the quarter
+URGENT_FIRST = time(9, 30)  # an emergency out of hours: the first thing in the morning
 MAX_NOTE = 2000
 MAX_WORDS = 500
 
 
-def promised_by(now: datetime) -> datetime:
+def promised_by(now: datetime, *, urgent: bool = False) -> datetime:
     """When the caller is told someone will have called back (aware UTC in, aware UTC out):
     within about two hours, rounded up to the hour, during the day (9 h - 19 h, Paris);
-    before 9 h, by 11 h; too late for today, by 11 h the next morning."""
+    before 9 h, by 11 h; too late for today, by 11 h the next morning. `urgent` (an
+    emergency): within 30 minutes, rounded up to the quarter hour, by day; else by 9 h 30."""
+    if urgent:
+        return _urgent_by(now)
     local = now.astimezone(PARIS)
     if local.time() < DAY_START:
         return datetime.combine(local.date(), NEXT_MORNING, PARIS).astimezone(now.tzinfo)
@@ -44,6 +51,20 @@ def promised_by(now: datetime) -> datetime:
     return datetime.combine(tomorrow, NEXT_MORNING, PARIS).astimezone(now.tzinfo)
 
 
+def _urgent_by(now: datetime) -> datetime:
+    local = now.astimezone(PARIS)
+    if local.time() < DAY_START:
+        return datetime.combine(local.date(), URGENT_FIRST, PARIS).astimezone(now.tzinfo)
+    soon = local + URGENT_WITHIN
+    rounded = soon.replace(minute=soon.minute - soon.minute % 15, second=0, microsecond=0)
+    if rounded < soon:
+        rounded += timedelta(minutes=15)
+    if rounded.date() == local.date() and rounded.time() <= DAY_END:
+        return rounded.astimezone(now.tzinfo)
+    tomorrow = local.date() + timedelta(days=1)
+    return datetime.combine(tomorrow, URGENT_FIRST, PARIS).astimezone(now.tzinfo)
+
+
 def open_callback(
     session: Session,
     *,
@@ -55,9 +76,15 @@ def open_callback(
     person_id: int | None = None,
     conversation_id: int | None = None,
 ) -> tuple[CallbackTask, bool]:
-    """The task of this call (`key`), opened if there is none yet; (task, created)."""
+    """The task of this call (`key`), opened if there is none yet; (task, created). An
+    emergency said after an ordinary task of the same call makes that task an emergency,
+    due as soon as an emergency's."""
+    urgent = reason == CallbackReason.emergency
     existing = session.scalar(select(CallbackTask).where(CallbackTask.key == key))
     if existing is not None:
+        if urgent and existing.status == CallbackStatus.open:
+            existing.reason = CallbackReason.emergency
+            existing.due_by = min(existing.due_by, promised_by(now, urgent=True))
         return existing, False
     task = CallbackTask(
         key=key[:120],
@@ -67,7 +94,7 @@ def open_callback(
         person_id=person_id,
         conversation_id=conversation_id,
         created_at=now,
-        due_by=promised_by(now),
+        due_by=promised_by(now, urgent=urgent),
         status=CallbackStatus.open,
     )
     try:
@@ -80,13 +107,29 @@ def open_callback(
     return task, True
 
 
+def open_of_conversation(session: Session, conversation_id: int) -> CallbackTask | None:
+    """The open task of a conversation, if any (a chat asking twice is owed one answer)."""
+    return session.scalar(
+        select(CallbackTask)
+        .where(
+            CallbackTask.conversation_id == conversation_id,
+            CallbackTask.status == CallbackStatus.open,
+        )
+        .order_by(CallbackTask.id.desc())
+        .limit(1)
+    )
+
+
+_EMERGENCY_FIRST = case((CallbackTask.reason == CallbackReason.emergency, 0), else_=1)
+
+
 def open_tasks(session: Session, *, limit: int = 100) -> list[CallbackTask]:
-    """Open tasks, most overdue first."""
+    """Open tasks: emergencies first, then most overdue first."""
     return list(
         session.scalars(
             select(CallbackTask)
             .where(CallbackTask.status == CallbackStatus.open)
-            .order_by(CallbackTask.due_by, CallbackTask.id)
+            .order_by(_EMERGENCY_FIRST, CallbackTask.due_by, CallbackTask.id)
             .limit(limit)
         )
     )
@@ -97,7 +140,10 @@ def fingerprint(session: Session) -> tuple[object, ...]:
     return tuple(
         session.execute(
             select(
-                func.count(CallbackTask.id), func.max(CallbackTask.id), func.sum(CallbackTask.calls)
+                func.count(CallbackTask.id),
+                func.max(CallbackTask.id),
+                func.sum(CallbackTask.calls),
+                func.sum(1 - _EMERGENCY_FIRST),  # a task that became an emergency moves up
             ).where(CallbackTask.status == CallbackStatus.open)
         ).one()
     )
@@ -118,6 +164,8 @@ def call_back(
     task = _task(session, task_id)
     if task.status != CallbackStatus.open:
         raise Conflict("this call-back is already closed")
+    if not task.phone:
+        raise Conflict("no phone number to call: answer in the conversation")
     task.calls += 1
     task.called_at = now
     enqueue(

@@ -1,6 +1,8 @@
-"""Call-backs owed to callers the hotline could not put through to a person: shown first on
-the conversations page, most overdue first; "Rappeler" rings the person (an outbox call that,
-picked up, is put through to the dispatcher's phone); "Fait" closes it with a note."""
+"""Call-backs owed to people nobody could answer: shown first on the conversations page,
+emergencies first, then most overdue first; "Rappeler" rings the person (an outbox call that,
+picked up, is put through to the dispatcher's phone) when the line can place it, otherwise the
+number to dial by hand and why; a chat with no number is answered in its conversation;
+"Fait" closes it with a note."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from sqlalchemy.orm import Session
 
 from backend.api_deps import SessionDep
 from backend.callbacks.service import call_back, close, fingerprint, open_tasks
+from backend.conversations.models import Conversation
 from backend.db import utcnow
+from backend.errors import Conflict
 from backend.people.models import Person
 from console.i18n import Translator
 from console.session import StaffAction
@@ -28,7 +32,17 @@ def callbacks_version(session: Session) -> object:
     return fingerprint(session)
 
 
-def callbacks_section(session: Session, t: Translator, csrf: str) -> str:
+def ring_blocked(request: Request) -> str | None:
+    """Why "Rappeler" cannot ring anyone on this installation (console/app.py), or None."""
+    blocked: str | None = getattr(request.app.state, "console_callbacks_blocked", "no_twilio")
+    return blocked
+
+
+def callbacks_section(
+    session: Session, t: Translator, csrf: str, blocked: str | None = "no_twilio"
+) -> str:
+    """`blocked`: why no call can be placed (ring_blocked); the number is then shown to dial
+    by hand, with the reason, instead of a button that could not work."""
     tasks = open_tasks(session)
     ids = {task.person_id for task in tasks if task.person_id}
     names = {
@@ -37,19 +51,31 @@ def callbacks_section(session: Session, t: Translator, csrf: str) -> str:
             select(Person.id, Person.display_name).where(Person.id.in_(ids))
         )
     }
+    conversations = {task.conversation_id for task in tasks if task.conversation_id}
+    channels = {
+        cid: channel
+        for cid, channel in session.execute(
+            select(Conversation.id, Conversation.channel).where(Conversation.id.in_(conversations))
+        )
+    }
     return render_fragment(
         "conversations/_callbacks.html",
         t,
         tasks=tasks,
         names=names,
+        channels=channels,
         csrf=csrf,
         now=utcnow(),
+        blocked=blocked,
     )
 
 
 @router.post("/{task_id}/call")
 def ring(request: Request, session: SessionDep, task_id: int, staff: StaffAction) -> Response:
     t = translator(request)
+    blocked = ring_blocked(request)
+    if blocked is not None:  # a form posted by hand, or from a page older than the settings
+        raise Conflict(t(f"callbacks.blocked.{blocked}"))
     call_back(session, task_id, staff.person_id, utcnow(), language=t.language)
     return redirect(BACK, flash=("ok", t("callbacks.called")))
 

@@ -49,10 +49,12 @@ def live_version(session: Session) -> object:
     )
 
 
-def live_rows(session: Session, t: Translator, csrf: str = "") -> str:
+def live_rows(
+    session: Session, t: Translator, csrf: str = "", blocked: str | None = "no_twilio"
+) -> str:
     """The call-backs owed first, then the conversations."""
     items, total = by_urgency(session, limit=LIST_LENGTH, since=utcnow() - LIVE_WINDOW)
-    owed = callbacks.callbacks_section(session, t, csrf)
+    owed = callbacks.callbacks_section(session, t, csrf, blocked)
     return owed + render_fragment(
         "conversations/_rows.html",
         t,
@@ -119,14 +121,16 @@ def live_transcript(session: Session, conversation_id: int, t: Translator, csrf:
 
 @router.get("", response_class=HTMLResponse)
 def list_page(request: Request, session: SessionDep, staff: Staff) -> Response:
-    rows = live_rows(session, translator(request), staff.csrf)
+    rows = live_rows(session, translator(request), staff.csrf, callbacks.ring_blocked(request))
     return render(request, "conversations/list.html", rows=rows)
 
 
 @router.get("/stream")
 def list_stream(request: Request, staff: Staff) -> StreamingResponse:
-    t, csrf = translator(request), staff.csrf
-    return stream(request, lambda session: live_rows(session, t, csrf), version=live_version)
+    t, csrf, blocked = translator(request), staff.csrf, callbacks.ring_blocked(request)
+    return stream(
+        request, lambda session: live_rows(session, t, csrf, blocked), version=live_version
+    )
 
 
 @router.get("/{conversation_id}", response_class=HTMLResponse)

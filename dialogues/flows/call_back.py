@@ -1,11 +1,13 @@
-"""No dead ends on the phone: when nobody can take the call (no dispatcher line, a transfer
-nobody answered, the other party of a job unreachable), the caller is owed a call-back.
+"""No dead ends: when nobody can take the call (no dispatcher line, a transfer nobody
+answered, the other party of a job unreachable), or a chat asks for a person, a person of the
+team owes them an answer, and no promise is said that no task backs.
 
-A task is opened for a dispatcher (backend/callbacks, one per call, so a retried webhook
-opens none twice), and the caller is told honestly when: "Personne n'est disponible pour
-l'instant. Quelqu'un de l'équipe vous rappellera au <their number> avant 18 h." The call then
-goes on ("Voulez-vous autre chose ?", keypad answers) or, the second time in one call, ends
-politely. Diagram: phone_calls.md.
+A task is opened for a dispatcher (backend/callbacks, one per call, or one open per chat, so a
+retried webhook opens none twice), and the person is told honestly when: "Personne n'est
+disponible pour l'instant. Quelqu'un de l'équipe vous rappellera au <their number> avant
+18 h." The call then goes on ("Voulez-vous autre chose ?", keypad answers) or, the second
+time in one call, ends politely. An emergency is owed the soonest answer, listed first, and
+the caller is told again not to wait for it but to call 15 / 112. Diagram: phone_calls.md.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from backend.callbacks.models import CallbackReason
-from backend.callbacks.service import PARIS, open_callback
-from backend.conversations.models import ConversationMessage
-from dialogues.messages import Choice, Expect, Outgoing
+from backend.callbacks.models import CallbackReason, CallbackTask
+from backend.callbacks.service import PARIS, open_callback, open_of_conversation
+from backend.conversations.models import Conversation, ConversationMessage
+from backend.people.models import ContactKind, Person
+from dialogues.messages import Choice, Expect, Incoming, Outgoing
 from dialogues.phone_words import say_phone_number
+from dialogues.prompts import Prompts
 from dialogues.turn import Turn
 
 # What hand_over's reasons become as call-back reasons.
@@ -26,19 +31,23 @@ REASONS = {
     "asked_for_human": CallbackReason.asked_for_human,
     "misunderstood_twice": CallbackReason.misunderstood,
 }
+VOICE = "voice"
+PHONE_NUMBERED = ("voice", "sms")  # channels whose address is the person's phone number
 
 
-def owe_call_back(turn: Turn, reason: str, *, lead: str = "voice.callback_nobody") -> None:
-    """Open this call's call-back task and say when; then "anything else?" or goodbye."""
-    task, created = open_callback(
+def owe_call_back(
+    turn: Turn, reason: str, *, lead: str = "voice.callback_nobody", end: bool = False
+) -> None:
+    """Open this call's call-back task and say when; then "anything else?" or goodbye
+    (`end`, an emergency, or owed already in this call)."""
+    urgent = reason == CallbackReason.emergency
+    task, created = open_task(
         turn.session,
-        key=call_key(turn),
-        phone=turn.conversation.address,
+        turn.conversation,
+        turn.incoming,
+        turn.now,
         reason=str(REASONS.get(reason, reason)),
-        now=turn.now,
-        last_words=last_words(turn),
-        person_id=turn.person.id if turn.person else None,
-        conversation_id=turn.conversation.id,
+        person=turn.person,
     )
     turn.finish()
     turn.remember(misses=0, question=None)
@@ -49,7 +58,13 @@ def owe_call_back(turn: Turn, reason: str, *, lead: str = "voice.callback_nobody
         when=say_by(task.due_by, turn.now, turn.language),
     )
     text = f"{p.say(lead)} {promise}"
-    if not created:
+    if urgent:
+        # In danger, the caller hangs up to call 15 / 112: no menu to listen through first.
+        turn.replies.append(
+            Outgoing(text=f"{text} {p.say('voice.callback_emergency_end')}", end=True)
+        )
+        return
+    if end or not created:
         # Owed already in this call: no second round of menus, a polite end.
         turn.replies.append(Outgoing(text=f"{text} {p.say('voice.callback_goodbye')}", end=True))
         return
@@ -65,6 +80,75 @@ def owe_call_back(turn: Turn, reason: str, *, lead: str = "voice.callback_nobody
     )
 
 
+def owe_chat_back(turn: Turn, reason: str) -> None:
+    """A chat (Telegram, the terminal) asked for a person or is misunderstood: the bot falls
+    silent, a task is owed in the console, and the person is told by when they are answered."""
+    turn.flag(reason)
+    turn.finish()
+    turn.conversation.handled_by = "waiting"
+    turn.remember(misses=0)
+    task, _ = open_task(
+        turn.session,
+        turn.conversation,
+        turn.incoming,
+        turn.now,
+        reason=str(REASONS.get(reason, reason)),
+        person=turn.person,
+    )
+    key = "handoff_misunderstood" if reason == "misunderstood_twice" else "handoff_telegram"
+    when = say_by(task.due_by, turn.now, turn.language)
+    turn.replies.append(Outgoing(text=turn.prompts.say(key, when=when), handoff=True))
+
+
+def emergency_chat_back(
+    session: Session,
+    conversation: Conversation,
+    incoming: Incoming,
+    now: datetime,
+    person: Person | None,
+    language: str,
+) -> Outgoing:
+    """The chat's emergency task (or its open task, made an emergency) and by when the team
+    writes; said after the emergency answer, so 15 / 112 is read first."""
+    task, _ = open_task(
+        session, conversation, incoming, now, reason=CallbackReason.emergency, person=person
+    )
+    when = say_by(task.due_by, now, language)
+    return Outgoing(text=Prompts(language).say("emergency_chat_when", when=when))
+
+
+def open_task(
+    session: Session,
+    conversation: Conversation,
+    incoming: Incoming,
+    now: datetime,
+    *,
+    reason: str,
+    person: Person | None,
+) -> tuple[CallbackTask, bool]:
+    """The task this call or chat is owed: one per call; a chat reuses its open task."""
+    on_phone = conversation.channel == VOICE
+    if not on_phone:
+        found = open_of_conversation(session, conversation.id)
+        if found is not None:
+            return open_callback(session, key=found.key, phone=found.phone, reason=reason, now=now)
+    # The number that rang or texted us; a chat's is the person's own, if we know it.
+    if conversation.channel in PHONE_NUMBERED:
+        phone: str | None = conversation.address
+    else:
+        phone = person.contact(ContactKind.phone) if person else None
+    return open_callback(
+        session,
+        key=_key(conversation, incoming, now),
+        phone=phone or "",
+        reason=reason,
+        now=now,
+        last_words=last_words(session, conversation, incoming),
+        person_id=person.id if person else None,
+        conversation_id=conversation.id,
+    )
+
+
 def say_by(due: datetime, now: datetime, language: str) -> str:
     """ "avant 18 h", "demain matin avant 11 h" ("by 6 pm", "tomorrow morning by 11 am")."""
     local, today = due.astimezone(PARIS), now.astimezone(PARIS).date()
@@ -74,27 +158,28 @@ def say_by(due: datetime, now: datetime, language: str) -> str:
         hour = f"{local.hour % 12 or 12}" + (f":{local.minute:02d}" if local.minute else "")
         hour += " am" if local.hour < 12 else " pm"
     key = "voice.callback_today" if local.date() == today else "voice.callback_tomorrow"
-    from dialogues.prompts import Prompts
-
     return Prompts(language).say(key, hour=hour)
 
 
-def call_key(turn: Turn) -> str:
-    """One task per call: the CallSid of "voice:<CallSid>:<turn>"."""
-    parts = (turn.incoming.external_id or "").split(":")
-    if len(parts) > 2 and parts[1]:
+def _key(conversation: Conversation, incoming: Incoming, now: datetime) -> str:
+    """One task per call: the CallSid of "voice:<CallSid>:<turn>"; a chat's is its message's
+    (a retried update is rolled back whole by the engine, so it opens nothing twice)."""
+    parts = (incoming.external_id or "").split(":")
+    if conversation.channel == VOICE and len(parts) > 2 and parts[1]:
         return f"voice:{parts[1]}"
-    return f"{turn.incoming.channel}:{turn.conversation.id}:{turn.now.date().isoformat()}"
+    if conversation.channel != VOICE and incoming.external_id:
+        return f"chat:{conversation.id}:{incoming.external_id}"[:120]
+    return f"{conversation.channel}:{conversation.id}:{now.isoformat()}"
 
 
-def last_words(turn: Turn) -> str:
-    """What the caller said last: this turn's words, else the last ones on record."""
-    if turn.incoming.text and turn.incoming.text.strip():
-        return turn.incoming.text
-    said = turn.session.scalar(
+def last_words(session: Session, conversation: Conversation, incoming: Incoming) -> str:
+    """What the person said last: this turn's words, else the last ones on record."""
+    if incoming.text and incoming.text.strip():
+        return incoming.text
+    said = session.scalar(
         select(ConversationMessage.text)
         .where(
-            ConversationMessage.conversation_id == turn.conversation.id,
+            ConversationMessage.conversation_id == conversation.id,
             ConversationMessage.direction == "in",
             ConversationMessage.text != "",
             ~ConversationMessage.text.startswith("["),  # [silence], [touches] 0, ...
@@ -107,7 +192,11 @@ def last_words(turn: Turn) -> str:
 
 def on_unreached(turn: Turn, to: str) -> None:
     """`call:unreached:<dispatcher|party>:<status>`: the <Dial> ended unanswered (no-answer,
-    busy, failed). Nobody took the call, so the bot has it again and a call-back is owed."""
+    busy, failed). Nobody took the call, so a call-back is owed; the bot has the call again,
+    except after an emergency, which stays for a dispatcher (the next call is put through)."""
+    if "emergency" in turn.conversation.flags and to != "party":
+        owe_call_back(turn, CallbackReason.emergency, lead="voice.callback_unanswered")
+        return
     if turn.conversation.handled_by == "waiting":
         turn.conversation.handled_by = "bot"
     if to != "party":
@@ -127,3 +216,32 @@ def put_through(turn: Turn) -> None:
     """A "Rappeler" call (outbox kind "callback") is picked up: on to the dispatcher's phone."""
     turn.finish()
     turn.replies.append(Outgoing(text=turn.prompts.say("notify.callback"), handoff=True))
+
+
+def held_without_a_line(turn: Turn) -> None:
+    """A call while the conversation waits for, or is held by, a dispatcher, and the line
+    cannot put it through (no DISPATCHER_PHONE): a call-back, not a transfer into nowhere."""
+    if "emergency" in turn.conversation.flags:
+        owe_call_back(turn, CallbackReason.emergency, lead="voice.callback_emergency_lead")
+        return
+    owe_call_back(turn, CallbackReason.asked_for_human, end=True)
+
+
+def emergency(turn: Turn) -> None:
+    """After the emergency answer (call 15 / 112): a dispatcher, or the soonest call-back.
+    On a line with DISPATCHER_PHONE the call is put through; otherwise, and on a chat, a task
+    is owed first in the console and the person is told by when."""
+    p = turn.prompts
+    if turn.incoming.channel == VOICE:
+        if turn.config.transfers:
+            turn.replies.append(Outgoing(text=p.say("emergency"), handoff=True))
+            return
+        turn.say("emergency")
+        owe_call_back(turn, CallbackReason.emergency, lead="voice.callback_emergency_lead")
+        return
+    turn.say("emergency")
+    turn.replies.append(
+        emergency_chat_back(
+            turn.session, turn.conversation, turn.incoming, turn.now, turn.person, turn.language
+        )
+    )

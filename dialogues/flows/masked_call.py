@@ -109,6 +109,13 @@ class MaskedCallFlow:
         assert caller is not None
         role = "requester" if request.requester_id == caller.id else "helper"
         record(turn.session, request, "masked_call", actor_id=caller.id, note=f"call from {role}")
+        if not turn.config.hotline:
+            # No hotline number to show as caller id: the call cannot be masked, so it is not
+            # placed; the team calls back and passes the message on instead.
+            from dialogues.flows.call_back import on_unreached
+
+            on_unreached(turn, "party")
+            return
         name = first_name(other)
         turn.replies.append(
             Outgoing(

@@ -1,22 +1,67 @@
-"""Call-backs owed to callers, on the conversations page over HTTP: listed first, most
-overdue first; "Rappeler" puts a call to the person in the outbox; "Fait" closes it."""
+"""Call-backs owed to callers, on the conversations page over HTTP: listed first, emergencies
+first, then most overdue first; "Rappeler" puts a call to the person in the outbox when the
+line can place it (Twilio and DISPATCHER_PHONE), else the number is shown to dial by hand and
+why; a chat with no number is answered in its conversation; "Fait" closes it."""
 
 from __future__ import annotations
 
 import html as html_lib
 import re
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from backend.callbacks.models import CallbackStatus, CallbackTask
 from backend.callbacks.service import open_callback
+from backend.conversations.models import Conversation
 from backend.db import utcnow
 from backend.outbox.models import OutboxMessage
+from coupdemain.app import create_app
+from coupdemain.settings import Settings
 from tests.console.console_helpers import log_in, make_staff
 from tests.factories import make_resident
+
+DISPATCHER_PHONE = "+33482539999"
+
+
+@pytest.fixture
+def app_with(engine: Engine) -> Iterator[Callable[..., TestClient]]:
+    """The real app with the phone settings given (Twilio, DISPATCHER_PHONE); no workers."""
+    running: list[TestClient] = []
+
+    def start(**phone: Any) -> TestClient:
+        settings = Settings(
+            database_url=engine.url.render_as_string(hide_password=False),
+            run_workers=False,
+            _env_file=None,  # type: ignore[call-arg]
+            **phone,
+        )
+        client = TestClient(create_app(settings))
+        client.__enter__()
+        running.append(client)
+        return client
+
+    yield start
+    for client in running:
+        client.__exit__(None, None, None)
+
+
+TWILIO = {
+    "twilio_account_sid": "AC" + "0" * 32,
+    "twilio_auth_token": "token",
+    "twilio_number": "+33482530000",
+}
+
+
+@pytest.fixture
+def phone_line(app_with: Callable[..., TestClient]) -> TestClient:
+    """Calls out through Twilio and a team phone to put them through to: Rappeler works."""
+    return app_with(**TWILIO, dispatcher_phone=DISPATCHER_PHONE)
 
 
 def section(html: str) -> list[str]:
@@ -48,8 +93,9 @@ def owed(session: Session, name: str, phone: str, *, ago: timedelta, reason: str
 
 
 def test_callbacks_are_listed_first_most_overdue_first_and_rappeler_rings_the_person(
-    client: TestClient, session: Session
+    phone_line: TestClient, session: Session
 ) -> None:
+    client = phone_line
     owed(
         session,
         "Paul Roche",
@@ -131,3 +177,74 @@ def test_the_section_reads_in_english(client: TestClient, session: Session) -> N
     page = client.get("/console/conversations?lang=en").text
     assert "To call back (1)" in page
     assert "Asked for a person, nobody available" in section(page)[0]
+
+
+def test_an_emergency_is_listed_above_older_overdue_callbacks(
+    client: TestClient, session: Session
+) -> None:
+    owed(session, "Paul Roche", "+33478000111", ago=timedelta(days=1), reason="asked_for_human")
+    owed(session, "Jeanne Martin", "+33478000112", ago=timedelta(minutes=1), reason="emergency")
+    make_staff(session, "claire")
+    log_in(client, "claire")
+    listed = section(client.get("/console/conversations").text)
+    assert listed[0].startswith(
+        "Jeanne Martin +33478000112 URGENCE : danger signalé, personne de l'équipe joignable"
+    )
+    assert listed[1].startswith("Paul Roche")
+
+
+@pytest.mark.parametrize(
+    ("phone", "why"),
+    [
+        ({}, "les appels sortants ne sont pas configurés (Twilio, COUPDEMAIN_TWILIO_NUMBER)"),
+        (TWILIO, "aucun téléphone de l'équipe où passer l'appel (COUPDEMAIN_DISPATCHER_PHONE)"),
+    ],
+)
+def test_without_a_line_to_call_back_the_number_is_shown_to_dial_by_hand_and_why(
+    app_with: Callable[..., TestClient], session: Session, phone: dict[str, str], why: str
+) -> None:
+    client = app_with(**phone)
+    task_id = owed(
+        session, "Germaine Roux", "+33478000113", ago=timedelta(hours=1), reason="asked_for_human"
+    )
+    make_staff(session, "claire")
+    csrf = log_in(client, "claire")
+    page = client.get("/console/conversations").text
+    (row,) = section(page)
+    assert f"/callbacks/{task_id}/call" not in page  # no button that could not work
+    assert f"Appelez le +33478000113 vous-même. Le bouton Rappeler est coupé : {why}." in row
+    # A form posted anyway places no call that could not be put through.
+    refused = client.post(f"/console/conversations/callbacks/{task_id}/call", data={"csrf": csrf})
+    assert 'class="flash flash-error"' in refused.text and why in html_lib.unescape(refused.text)
+    assert not session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "callback")).all()
+    session.rollback()  # on SQLite an open read holds the lock the app needs
+    english = section(client.get("/console/conversations?lang=en").text)
+    assert "Call +33478000113 yourself. The Call back button is off:" in english[0]
+
+
+def test_a_chat_with_no_number_is_answered_in_its_conversation(
+    phone_line: TestClient, session: Session
+) -> None:
+    person = make_resident(session, "Jeanne Martin", telegram_id=4242)
+    conversation = Conversation(channel="telegram", address="4242", person_id=person.id)
+    session.add(conversation)
+    session.flush()
+    open_callback(
+        session,
+        key=f"chat:{conversation.id}:1",
+        phone="",
+        reason="asked_for_human",
+        now=utcnow(),
+        person_id=person.id,
+        conversation_id=conversation.id,
+    )
+    conversation_id = conversation.id
+    session.commit()
+    make_staff(session, "claire")
+    log_in(phone_line, "claire")
+    page = phone_line.get("/console/conversations").text
+    (row,) = section(page)
+    assert row.startswith("Jeanne Martin — A demandé un humain, personne de disponible")
+    assert "Sur Telegram, attend une réponse écrite" in row
+    assert "Répondre dans la conversation" in row and "Rappeler" not in row
+    assert f'href="/console/conversations/{conversation_id}" class="button primary"' in page

@@ -25,6 +25,16 @@ EMERGENCY_EN = (
     "This is an emergency: call 15 (SAMU) or 112 right now. For a fire, 18. "
     "I am also alerting the Coup de main team."
 )
+# On a chat the team owes an answer, listed first in the console: within 30 minutes by day
+# (the engine's clock: 10 h in Paris).
+WRITE_BACK = (
+    "Une personne de l'équipe vous écrira ici même, avant 10 h 30. "
+    "Si vous êtes en danger, n'attendez pas : appelez le 15 ou le 112."
+)
+WRITE_BACK_EN = (
+    "Someone from the team will write to you here, by 10:30 am. "
+    "If you are in danger, do not wait: call 15 or 112."
+)
 DANGER_QUESTION = "Êtes-vous en danger maintenant ?"
 
 
@@ -122,7 +132,7 @@ def test_danger_now_gets_the_emergency_answer_at_once(
 ) -> None:
     _jeanne(session)
     jeanne = chat()
-    assert jeanne.say(sentence) == [EMERGENCY]
+    assert jeanne.say(sentence) == [EMERGENCY, WRITE_BACK]
     conversation = _conversation(session)
     assert "emergency" in conversation.flags and conversation.handled_by == "waiting"
 
@@ -142,7 +152,7 @@ def test_danger_now_in_english_gets_the_emergency_answer_at_once(
 ) -> None:
     _jeanne(session, language="en")
     jeanne = chat(language="en")
-    assert jeanne.say(sentence) == [EMERGENCY_EN]
+    assert jeanne.say(sentence) == [EMERGENCY_EN, WRITE_BACK_EN]
     assert "emergency" in _conversation(session).flags
 
 
@@ -156,7 +166,7 @@ def test_a_fall_with_no_now_is_asked_about_and_yes_is_the_emergency(
     assert jeanne.choices() == ["yes", "no"]
     conversation = _conversation(session)
     assert conversation.handled_by == "bot" and "emergency" not in conversation.flags
-    assert jeanne.say("oui") == [EMERGENCY]
+    assert jeanne.say("oui") == [EMERGENCY, WRITE_BACK]
     conversation = _conversation(session)
     assert "emergency" in conversation.flags and conversation.handled_by == "waiting"
 
@@ -264,7 +274,7 @@ def test_words_that_are_neither_twice_are_taken_as_yes(
     jeanne = chat()
     jeanne.say("je suis tombée")
     assert jeanne.say("blblbl")[0] == "Pardon, je n'ai pas compris."
-    assert jeanne.say("blblbl")[-1] == EMERGENCY
+    assert jeanne.say("blblbl")[-2:] == [EMERGENCY, WRITE_BACK]
 
 
 def test_a_stranger_who_fell_last_week_registers_with_no_emergency(
@@ -284,7 +294,7 @@ def test_while_waiting_for_a_dispatcher_a_past_fall_is_not_an_emergency(
     jeanne.say("je voudrais parler à un opérateur")
     assert jeanne.say("je suis tombée la semaine dernière") == []
     assert "emergency" not in _conversation(session).flags
-    assert jeanne.say("je suis tombée je ne peux plus me relever") == [EMERGENCY]
+    assert jeanne.say("je suis tombée je ne peux plus me relever") == [EMERGENCY, WRITE_BACK]
     assert "emergency" in _conversation(session).flags
 
 

@@ -133,7 +133,9 @@ def test_emergency_interrupts_any_flow(chat: Callable[..., Chat], session: Sessi
     replies = jeanne.say("au secours je suis tombée je ne peux plus me relever")
     assert replies == [
         "C'est une urgence : appelez tout de suite le 15 (SAMU) ou le 112. "
-        "En cas d'incendie, le 18. Je préviens aussi l'équipe de Coup de main."
+        "En cas d'incendie, le 18. Je préviens aussi l'équipe de Coup de main.",
+        "Une personne de l'équipe vous écrira ici même, avant 10 h 30. "
+        "Si vous êtes en danger, n'attendez pas : appelez le 15 ou le 112.",
     ]
     conversation = session.scalars(select(Conversation)).one()
     assert "emergency" in conversation.flags and conversation.handled_by == "waiting"

@@ -17,6 +17,11 @@ EMERGENCY = (
     "C'est une urgence : appelez tout de suite le 15 (SAMU) ou le 112. En cas d'incendie, "
     "le 18. Je préviens aussi l'équipe de Coup de main."
 )
+# The team owes an answer within 30 minutes, on the quarter hour (the clock: 10 h in Paris).
+WRITE_BACK = (
+    "Une personne de l'équipe vous écrira ici même, avant 10 h 45. "
+    "Si vous êtes en danger, n'attendez pas : appelez le 15 ou le 112."
+)
 
 
 def _dispatcher(session: Session) -> int:
@@ -36,7 +41,7 @@ def test_a_dispatcher_takes_over_writes_in_telegram_and_hands_back(
     api = bot.client
 
     assert texts(bot.say(jeanne, "je voudrais parler à quelqu'un")) == [
-        "Je préviens une personne de l'équipe. Elle vous répondra ici même."
+        "Je préviens une personne de l'équipe. Elle vous répondra ici même, avant 12 h."
     ]
     listed = api.get("/api/v1/conversations", headers=headers).json()["items"]
     assert listed[0]["person_name"] == "Jeanne Martin"
@@ -86,7 +91,10 @@ def test_an_emergency_is_told_to_call_15_or_112_and_flagged_first_for_dispatcher
 
     bot.say(stranger, "bonjour")  # an ordinary conversation, for the console's order
     bot.say(jeanne, "j'ai besoin d'aide pour mes courses")
-    assert texts(bot.say(jeanne, "je suis tombée je ne peux plus me relever")) == [EMERGENCY]
+    assert texts(bot.say(jeanne, "je suis tombée je ne peux plus me relever")) == [
+        EMERGENCY,
+        WRITE_BACK,
+    ]
 
     conversation = bot.conversation(jeanne)
     assert "emergency" in conversation.flags
@@ -95,10 +103,10 @@ def test_an_emergency_is_told_to_call_15_or_112_and_flagged_first_for_dispatcher
     assert listed[0]["id"] == conversation.id and listed[0]["urgency"] == 0
     # Waiting for a person, the bot says nothing more, except to another cry for help.
     assert bot.say(jeanne, "allô ?") == []
-    assert texts(bot.say(jeanne, "au secours")) == [EMERGENCY]
+    assert texts(bot.say(jeanne, "au secours")) == [EMERGENCY, WRITE_BACK]
 
 
 def test_a_stranger_in_an_emergency_is_not_asked_to_register_first(bot: Bot) -> None:
     odette = new_user("Odette")
-    assert texts(bot.say(odette, "au secours je suis tombée")) == [EMERGENCY]
+    assert texts(bot.say(odette, "au secours je suis tombée")) == [EMERGENCY, WRITE_BACK]
     assert "emergency" in bot.conversation(odette).flags
