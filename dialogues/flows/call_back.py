@@ -190,7 +190,7 @@ def last_words(session: Session, conversation: Conversation, incoming: Incoming)
     return said or ""
 
 
-def on_unreached(turn: Turn, to: str) -> None:
+def on_unreached(turn: Turn, to: str, *, lead: str = "voice.callback_party") -> None:
     """`call:unreached:<dispatcher|party>:<status>`: the <Dial> ended unanswered (no-answer,
     busy, failed). Nobody took the call, so a call-back is owed; the bot has the call again,
     except after an emergency, which stays for a dispatcher (the next call is put through)."""
@@ -209,7 +209,7 @@ def on_unreached(turn: Turn, to: str) -> None:
     reason = (
         CallbackReason.helper_unreachable if helper_called else CallbackReason.requester_unreachable
     )
-    owe_call_back(turn, reason, lead="voice.callback_party")
+    owe_call_back(turn, reason, lead=lead)
 
 
 def put_through(turn: Turn) -> None:

@@ -114,7 +114,7 @@ class MaskedCallFlow:
             # placed; the team calls back and passes the message on instead.
             from dialogues.flows.call_back import on_unreached
 
-            on_unreached(turn, "party")
+            on_unreached(turn, "party", lead="voice.callback_party_unmasked")
             return
         name = first_name(other)
         turn.replies.append(
