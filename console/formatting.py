@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+from babel.numbers import format_currency
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -19,17 +23,38 @@ def local_time(value: datetime | None, language: str = "fr") -> str:
     return format_datetime(value.astimezone(PARIS), "EEE d MMM HH:mm", locale=locale)
 
 
-def amount(value: int | None, unit: str = "EUR") -> str:
-    """Integer ledger amounts: cents of a euro, or minutes of time credits."""
+def amount(value: int | None, unit: str = "EUR", language: str = "fr") -> str:
+    """Integer ledger amounts: cents of a euro, or minutes of time credits, the way of the
+    page's language ('12,50 €' and '1 h 30' in French, '€12.50' and '1h 30min' in English)."""
     if value is None:
         return "—"
     if unit == "MIN":
-        hours, minutes = divmod(abs(value), 60)
-        sign = "-" if value < 0 else ""
-        return f"{sign}{hours} h {minutes:02d}" if hours else f"{sign}{minutes} min"
-    euros, cents = divmod(abs(value), 100)
-    sign = "-" if value < 0 else ""
-    return f"{sign}{euros},{cents:02d} €"
+        return duration(value, language)
+    if language == "fr":
+        euros, cents = divmod(abs(value), 100)
+        return f"{'-' if value < 0 else ''}{euros},{cents:02d} €"
+    return format_currency(Decimal(value) / 100, "EUR", locale="en_GB")
+
+
+def duration(minutes: int, language: str = "fr") -> str:
+    hours, rest = divmod(abs(minutes), 60)
+    sign = "-" if minutes < 0 else ""
+    if not hours:
+        return f"{sign}{rest} min"
+    if language == "fr":
+        return f"{sign}{hours} h {rest:02d}"
+    return f"{sign}{hours}h {rest}min" if rest else f"{sign}{hours}h"  # typed back as such
+
+
+def percent(value: float, language: str = "fr") -> str:
+    """A whole percentage: '12 %' (with the narrow space of French typography), '12%'."""
+    return f"{value:.0f}\u202f%" if language == "fr" else f"{value:.0f}%"
+
+
+@pass_context
+def money_filter(context: Context, value: int | None, unit: str = "EUR") -> str:
+    """`{{ cents | money }}` in a template, in the language of the page being drawn."""
+    return amount(value, unit, str(context.get("lang", "fr")))
 
 
 class Words(Protocol):

@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from console.formatting import amount, local_time, memo
+from console.formatting import local_time, memo, money_filter, percent
 from console.i18n import Translator, pick_language
 from console.session import LANGUAGE_COOKIE, ConsoleSession
 
@@ -38,7 +38,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["when"] = local_time  # a Paris wall-clock time: 'mar. 1 déc. 14:05'
-    env.filters["money"] = amount
+    env.filters["money"] = money_filter  # in the language of the page drawn
     return env
 
 
@@ -58,7 +58,14 @@ def render_fragment(name: str, t: Translator, **context: Any) -> str:
     return (
         environment()
         .get_template(name)
-        .render(t=t, lang=t.language, prefix=PREFIX, memo=lambda text: memo(text, t), **context)
+        .render(
+            t=t,
+            lang=t.language,
+            prefix=PREFIX,
+            memo=lambda text: memo(text, t),
+            percent=lambda value: percent(value, t.language),
+            **context,
+        )
     )
 
 

@@ -45,6 +45,7 @@ class Numbers:
     """Numbers, percentages, minutes and days written the way of one language."""
 
     def __init__(self, language: str) -> None:
+        self.language = language
         self.locale = Locale.parse("fr_FR" if language == "fr" else "en_GB")
         pattern = self.locale.percent_formats[None].pattern
         self._percent = pattern.replace("0", "0.#", 1)  # one decimal at most: 12,5 %
@@ -58,8 +59,8 @@ class Numbers:
         return format_percent(share, format=self._percent, locale=self.locale)
 
     def minutes(self, value: float | None) -> str:
-        """'12 min', '1 h 05'; a dash when there is nothing to measure."""
-        return "—" if value is None else amount(round(value), "MIN")
+        """'12 min', '1 h 05' ('1h 5min' in English); a dash when there is nothing to measure."""
+        return "—" if value is None else amount(round(value), "MIN", self.language)
 
     def day(self, day: date, pattern: str) -> str:
         return format_date(day, pattern, locale=self.locale)

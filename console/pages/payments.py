@@ -148,13 +148,13 @@ def _reason(t: Translator, refused: DomainError | AmountError, unit: str) -> str
         return t(f"pay.bad_amount.{refused.code}")
     details = refused.details
     if "held" in details:
-        return t("pay.refused.more_than_held", held=money(int(details["held"]), unit))  # type: ignore[call-overload]
+        return t("pay.refused.more_than_held", held=money(int(details["held"]), unit, t.language))  # type: ignore[call-overload]
     if "refundable" in details:
         left = int(details["refundable"])  # type: ignore[call-overload]
-        return t("pay.refused.more_than_refundable", left=money(left, unit))
+        return t("pay.refused.more_than_refundable", left=money(left, unit, t.language))
     if isinstance(refused, InsufficientFunds):
         available = int(details.get("available", 0))  # type: ignore[call-overload]
-        return t("pay.refused.insufficient", available=money(available, unit))
+        return t("pay.refused.insufficient", available=money(available, unit, t.language))
     return refusal_text(t, refused)
 
 
