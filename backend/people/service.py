@@ -262,10 +262,13 @@ def search_people(
     status: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    newest_first: bool = False,
 ) -> tuple[list[Person], int]:
-    """One page of people by id, with what a listing shows loaded in a few queries; and the
-    number of people matching. `q` is a name or a phone number (see `_matching`)."""
-    stmt = select(Person).order_by(Person.id)
+    """One page of people by id (or the newest members first, ties by id so that pages never
+    overlap), with what a listing shows loaded in a few queries; and the number of people
+    matching. `q` is a name or a phone number (see `_matching`)."""
+    order = (Person.created_at.desc(), Person.id.desc()) if newest_first else (Person.id,)
+    stmt = select(Person).order_by(*order)
     if q and q.strip():
         stmt = stmt.where(_matching(q.strip()))
     if role:

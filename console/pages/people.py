@@ -59,6 +59,7 @@ def list_page(
         status=status or None,
         limit=PAGE_SIZE,
         offset=(number - 1) * PAGE_SIZE,
+        newest_first=True,  # the people a dispatcher is asked about are mostly the new ones
     )
     filters = {k: v for k, v in (("q", q), ("role", role), ("status", status)) if v}
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)

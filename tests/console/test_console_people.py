@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -114,8 +114,8 @@ def test_search_by_a_phone_typed_the_french_way(client: TestClient, session: Ses
     for q in ("0465718939", "+33 4 65 71 89 39", "71 89 39"):
         assert _rows(client.get("/console/people", params={"q": q}).text) == ["Odette Girard"], q
     assert _rows(client.get("/console/people", params={"q": "04 65"}).text) == [
-        "Odette Girard",
         "Paul Roux",
+        "Odette Girard",
     ]
 
 
@@ -132,7 +132,7 @@ def test_role_and_status_filters(client: TestClient, session: Session) -> None:
     assert _rows(client.get("/console/people?role=dispatcher").text) == ["Nadia"]
     assert _rows(client.get("/console/people?status=suspended").text) == ["Gaston Suspendu"]
     both = client.get("/console/people?role=resident&status=active")
-    assert _rows(both.text) == ["Jeanne Martin", "Karim Benali"]
+    assert _rows(both.text) == ["Karim Benali", "Jeanne Martin"]
     # A hand-edited value shows everyone rather than an error.
     assert len(_rows(client.get("/console/people?role=king&page=x").text)) == 4
 
@@ -143,14 +143,33 @@ def test_fifty_people_a_page_with_previous_and_next(client: TestClient, session:
         create_person(session, PersonCreate(display_name=f"Voisin {n:02d}"))
     session.commit()
     first = client.get("/console/people")
-    assert len(_rows(first.text)) == 50 and "Page 1 sur 2" in first.text
+    assert _rows(first.text) == [f"Voisin {n:02d}" for n in range(54, 4, -1)]  # newest first
+    assert "Page 1 sur 2" in first.text
     assert 'href="/console/people?page=2"' in first.text and 'rel="prev"' not in first.text
     second = client.get("/console/people?page=2")
-    assert _rows(second.text) == [f"Voisin {n}" for n in range(49, 55)]
+    assert _rows(second.text) == [f"Voisin {n:02d}" for n in range(4, -1, -1)] + ["Nadia"]
     assert 'href="/console/people?page=1"' in second.text and 'rel="next"' not in second.text
     # The filters ride along from page to page.
     filtered = client.get("/console/people?q=voisin&status=active")
     assert 'href="/console/people?q=voisin&amp;status=active&amp;page=2"' in filtered.text
+
+
+def test_the_newest_members_come_first_in_an_order_that_holds_from_page_to_page(
+    client: TestClient, session: Session
+) -> None:
+    _desk(client, session)
+    joined = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+    # Entered in this order; joined on other days (an older member typed in late), two of
+    # them at the same moment: the id settles those, the same way at every page.
+    for name, days_ago in (("Ancien", 30), ("Récent", 1), ("Moyen", 10), ("Jumeau A", 5)):
+        person = make_resident(session, name)
+        person.created_at = joined - timedelta(days=days_ago)
+    twin = make_resident(session, "Jumeau B")
+    twin.created_at = joined - timedelta(days=5)
+    session.commit()
+    everyone = _rows(client.get("/console/people?role=resident").text)
+    assert everyone == ["Récent", "Jumeau B", "Jumeau A", "Moyen", "Ancien"]
+    assert _rows(client.get("/console/people?q=jumeau").text) == ["Jumeau B", "Jumeau A"]
 
 
 # -- a person's file ------------------------------------------------------------------------
