@@ -18,6 +18,7 @@ class OutboxStatus(StrEnum):
     sent = "sent"
     failed = "failed"  # gave up after the last retry; a dispatcher sees it
     cancelled = "cancelled"  # never to be sent: its recipient was erased (backend/privacy)
+    dropped = "dropped"  # not sent any more: no longer true when due (last_error says why)
 
 
 class OutboxMessage(Base):

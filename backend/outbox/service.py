@@ -64,6 +64,11 @@ class PermanentSendError(Exception):
     """Retrying cannot help (blocked bot, invalid number): a dispatcher must look."""
 
 
+class NoLongerCurrent(Exception):
+    """Sending would say something no longer true (an offer taken or withdrawn meanwhile, a
+    request cancelled): the row is dropped with this reason, never sent."""
+
+
 class Sender(Protocol):
     """Delivers one message on one channel; returns the provider's message id."""
 
@@ -119,6 +124,12 @@ def give_up(message: OutboxMessage, reason: str) -> None:
     log.warning("outbox message %s to %s failed for good: %s", message.id, message.channel, reason)
 
 
+def drop(message: OutboxMessage, reason: str) -> None:
+    """In the caller's transaction: what the message says is no longer true; not sent."""
+    message.status, message.locked_until, message.locked_by = OutboxStatus.dropped, None, None
+    message.last_error = reason[:2000]
+
+
 def idempotency_key(message: OutboxMessage) -> str:
     """The same key for every attempt at one row, for providers that deduplicate on one."""
     return f"coupdemain-outbox-{message.id}"
@@ -135,6 +146,7 @@ class DeliveryReport:
     retried: int = 0
     failed: int = 0
     lost: int = 0  # our lease was taken over meanwhile: the row is another worker's now
+    dropped: int = 0  # no longer true when due (NoLongerCurrent): not sent
 
 
 def deliver_due(
@@ -220,6 +232,9 @@ def _deliver_one(
         except PermanentSendError as exc:
             kept = _mark_error(factory, message.id, worker, str(exc), permanent=True, now=now())
             report.failed += kept
+        except NoLongerCurrent as exc:
+            kept = _mark_dropped(factory, message.id, worker, str(exc))
+            report.dropped += kept
         except Exception as exc:  # a bug in a sender must not stop the others
             log.exception("outbox message %s: unexpected error", message.id)
             kept = _mark_error(factory, message.id, worker, repr(exc), now=now())
@@ -293,6 +308,19 @@ def _mark_sent(
             .values(
                 status=OutboxStatus.sent, sent_at=now, provider_id=provider_id, locked_until=None
             )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _mark_dropped(
+    factory: sessionmaker[Session], message_id: int, worker: str, reason: str
+) -> bool:
+    """Compare-and-set, as _mark_sent: dropped only if this worker still holds the row."""
+    with factory() as session, session.begin():
+        result = session.execute(
+            update(OutboxMessage)
+            .where(held(OutboxMessage, message_id, worker, OutboxStatus.sending))
+            .values(status=OutboxStatus.dropped, last_error=reason[:2000], locked_until=None)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -27,8 +27,9 @@ from twilio.rest import Client
 from backend.calls.follow_up import schedule_follow_up
 from backend.db import transaction, utcnow
 from backend.outbox.models import OutboxMessage
-from backend.outbox.service import PermanentSendError, TransientSendError
+from backend.outbox.service import NoLongerCurrent, PermanentSendError, TransientSendError
 from bots.voice.sms import sms_text
+from dialogues.flows.answering_machine import no_longer_current
 from dialogues.prompts import Prompts
 from dialogues.protocols import NotificationRenderer
 
@@ -133,6 +134,7 @@ class CallSender(_TwilioSender):
         scheduled = self._follow_up_instead(message)
         if scheduled is not None:
             return scheduled
+        self._still_current(message)
         return self._twilio(
             "call",
             to=_number(message.address),
@@ -147,6 +149,14 @@ class CallSender(_TwilioSender):
             machine_detection_timeout=MACHINE_DETECTION_SECONDS,
             async_amd="false",
         )
+
+    def _still_current(self, message: OutboxMessage) -> None:
+        """A call is placed late (again after an answering machine, or after a backlog): not
+        about an offer taken or withdrawn meanwhile, or a job cancelled or given to another."""
+        with transaction(self._factory) as session:
+            reason = no_longer_current(session, message, utcnow())
+        if reason is not None:
+            raise NoLongerCurrent(f"appel non passé : {reason}")
 
 
 def _number(address: str) -> str:

@@ -24,9 +24,11 @@ from sqlalchemy import select
 
 from backend.dispatch.messages import reach
 from backend.outbox.models import OutboxMessage, OutboxStatus
+from backend.outbox.service import drop
 from backend.requests.models import ACTIVE_STATUSES, HelpRequest, PayMode
 from backend.requests.schemas import HelpRequestCreate
 from backend.requests.service import create_request, flag_for_dispatcher
+from dialogues.flows.answering_machine import no_longer_current
 from dialogues.flows.follow_up import FollowUpFlow, end_call, flag_unanswered
 from dialogues.flows.masked_call import MaskedCallFlow, first_name, other_party
 from dialogues.flows.one_shots import describe_request
@@ -113,6 +115,7 @@ def read_waiting_messages(turn: Turn, *, announce: bool = False) -> int:
         )
         .order_by(OutboxMessage.id)
     ).all()
+    rows = [row for row in rows if not _dropped_if_stale(turn, row)]
     if rows and announce:
         turn.say("voice.message_waiting")
     for row in rows:
@@ -121,6 +124,15 @@ def read_waiting_messages(turn: Turn, *, announce: bool = False) -> int:
         row.status, row.sent_at, row.attempts = OutboxStatus.sent, turn.now, row.attempts + 1
         row.provider_id = f"read-in-call:{turn.incoming.external_id or ''}"[:80]
     return len(rows)
+
+
+def _dropped_if_stale(turn: Turn, row: OutboxMessage) -> bool:
+    """A waiting message about a job cancelled or given to someone else meanwhile is not read
+    (dialogues/flows/answering_machine.py: the same rule as for a call placed again)."""
+    reason = no_longer_current(turn.session, row, turn.now)
+    if reason is not None:
+        drop(row, f"{reason} : non lu pendant l'appel")
+    return reason is not None
 
 
 def spoken_payload(turn: Turn, row: OutboxMessage) -> dict[str, Any]:
