@@ -38,7 +38,7 @@ def test_dispatcher_sees_a_telegram_conversation_live_takes_over_writes_and_hand
 
     # Jeanne writes on Telegram: her conversation appears without reloading the page.
     live.telegram(jeanne, "bonjour, je voudrais parler à quelqu'un s'il vous plaît")
-    row = page.locator("#conversation-rows tr", has_text="Jeanne Martin")
+    row = page.locator("#conversation-rows tr[data-conversation]", has_text="Jeanne Martin")
     expect(row).to_be_visible()
     expect(row).to_contain_text("Telegram")
     expect(row).to_contain_text("Demande un humain")
