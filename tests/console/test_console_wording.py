@@ -3,14 +3,23 @@ what is stored stays raw, what is shown is words."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from backend.conversations.service import HANDED_BACK_NOTE, TAKEN_OVER_NOTE
 from console.i18n import Translator
 from console.takeovers import TakeOver, banner, clock
-from console.wording import Line, history_note, short_name, step_label, transcript_line
+from console.wording import (
+    Line,
+    history_note,
+    readable,
+    short_name,
+    step_label,
+    transcript_line,
+)
 
 FR, EN = Translator("fr"), Translator("en")
 
@@ -171,3 +180,23 @@ def test_the_take_over_banner_names_the_dispatcher_and_the_time() -> None:
     assert banner(taken, FR, now=at) == "Pris en main par Claire D. depuis 14 h 05"
     assert banner(taken, EN, now=at) == "Taken over by Claire D. since 2:05 pm"
     assert banner(TakeOver(3, "Claire D.", None), FR) == "Pris en main par Claire D."
+
+
+def test_every_button_the_dialogues_offer_has_words_of_its_own() -> None:
+    """A new button in dialogues/ without a label here would read as its code's words: the
+    literal choice ids of the flows, and one of each built id, all have their own wording."""
+    source = "\n".join(p.read_text("utf-8") for p in Path("dialogues").rglob("*.py"))
+    literal = set(re.findall(r'Choice\(\s*"([^"]+)"', source))
+    assert len(literal) >= 20  # the search still finds the flows' buttons
+    built = {f"{p}:" for p in re.findall(r'Choice\(\s*f"([a-z_]+):', source)}
+    samples = {
+        "answer:": "answer:yes", "job:": "job:done:3", "offer:": "offer:accept:4",
+        "part:": "part:morning", "radius:": "radius:5", "rate:": "rate:3:4",
+        "service:": "service:errands", "stars:": "stars:2",
+    }  # fmt: skip
+    assert built <= samples.keys(), f"a new kind of button: {built - samples.keys()}"
+    for code in sorted(literal | set(samples.values()) | {"service:other"}):
+        # The codes are English words: in French only a label of its own differs from them.
+        assert transcript_line(f"[choix] {code}", FR).text != FR("lines.chose", what=readable(code))
+        english = transcript_line(f"[choix] {code}", EN).text
+        assert "_" not in english and ":" not in english.removeprefix("Chose:"), code
