@@ -1,0 +1,440 @@
+"""No dead ends: every way the hotline and the bot can fail to help ends in a booking, a
+call-back task (a stored row, listed in the console) or a human (a <Dial> to
+DISPATCHER_PHONE), and the person is told honestly what happens and when.
+
+One real app with both channels: the hotline over signed Twilio webhooks (twilio's
+RequestValidator, bots.voice.simulator) and Telegram over its webhook against the fake Bot
+API; the real engine and NLU model; SQLite and PostgreSQL. Each test is run with a dispatcher
+line (DISPATCHER_PHONE set) or without one, as it says. The clock is a Sunday, 10 h in Paris:
+an ordinary call-back is promised "avant 12 h", an emergency "avant 10 h 45".
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import itertools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine as DbEngine
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend.callbacks.models import CallbackStatus, CallbackTask
+from backend.people.models import ContactKind, Person
+from bots.voice.simulator import Heard, PhoneCall
+from coupdemain.app import create_app, senders
+from coupdemain.configuration import dispatch_config, engine_config
+from dialogues.engine import Engine
+from nlu.interface import IntentParser
+from tests.console.console_helpers import log_in, make_staff
+from tests.e2e_telegram.conftest import unhurried
+from tests.factories import make_resident
+from tests.fakes.telegram_api import FakeTelegram, TgUser, post_update
+from tests.fakes.twilio_api import FakeTwilio
+from tests.voice.conftest import (
+    DISPATCHER,
+    HOTLINE,
+    Line,
+    line_settings,
+    sunday_morning_clock,
+)
+from tests.voice.voice_data import assigned, germaine, karim
+
+TOKEN, SECRET = "123:DEADENDS", "n0-dead-ends"
+HANDOFF = "Je vous passe une personne de l'équipe. Restez en ligne, quelqu'un va vous répondre."
+EMERGENCY = (
+    "C'est une urgence : appelez tout de suite le 15 (SAMU) ou le 112. En cas d'incendie, "
+    "le 18. Je préviens aussi l'équipe de Coup de main."
+)
+SOON = "avant 10 h 45"  # an emergency's call-back: within 30 minutes, on the quarter hour
+DANGER_NOW = "au secours je suis tombée je ne peux plus me relever"
+# A promise that no task backs: never said again.
+EMPTY_PROMISES = ("Nous vous rappelons très vite", "très vite")
+
+_chat_ids = itertools.count(880_001)
+
+
+@dataclass
+class Hotline:
+    """The running app, as callers, Telegram users and a dispatcher's console see it."""
+
+    line: Line
+    telegram: FakeTelegram
+
+    def call(self, person: Person) -> PhoneCall:
+        return self.line.call(person.contact(ContactKind.phone) or "")
+
+    def write(self, user: TgUser, text: str) -> list[str]:
+        """`user` sends `text` to the bot; what their chat receives in answer."""
+        return self._turn(user, self.telegram.text_update(user, text))
+
+    def press(self, user: TgUser, data: str) -> list[str]:
+        message = self.telegram.messages_to(user.id)[-1]
+        assert data in [d for row in message.buttons for _, d in row], message.buttons
+        return self._turn(user, self.telegram.callback_update(user, message, data))
+
+    def _turn(self, user: TgUser, update: dict[str, Any]) -> list[str]:
+        before = {m.message_id for m in self.telegram.messages_to(user.id)}
+        response = post_update(self.line.client, update, secret=SECRET)
+        assert response.status_code == 200, response.text
+        return [m.text for m in self.telegram.messages_to(user.id) if m.message_id not in before]
+
+    def tasks(self) -> list[CallbackTask]:
+        return self.line.rows(select(CallbackTask).order_by(CallbackTask.id))
+
+    def console(self) -> list[str]:
+        """The call-back rows of the dispatchers' conversations page, in their order."""
+        page = self.line.client.get("/console/conversations").text
+        if 'class="callbacks"' not in page:
+            return []
+        body = page[page.index('class="callbacks"') :]
+        body = body[body.index("<tbody>") : body.index("</tbody>")]
+        return [
+            html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row))).strip()
+            for row in body.split("</tr>")[:-1]
+        ]
+
+
+@pytest.fixture(scope="module")
+def telegram() -> Iterator[FakeTelegram]:
+    with FakeTelegram(token=TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def open_hotline(
+    engine: DbEngine,
+    session_factory: sessionmaker[Session],
+    nlu_parser: IntentParser,
+    fake: FakeTwilio,
+    telegram: FakeTelegram,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Callable[..., Hotline]]:
+    """`open_hotline(dispatcher=True|False, hotline_number=True)`: the app, a dispatcher
+    logged in to the console in the same client."""
+    monkeypatch.setattr("bots.telegram.application.ChatRateLimiter", lambda **_: unhurried())
+    running: list[TestClient] = []
+
+    def start(*, dispatcher: bool, hotline_number: bool = True) -> Hotline:
+        clock = sunday_morning_clock()
+        settings = line_settings(
+            engine,
+            tmp_path,
+            fake,
+            telegram_token=TOKEN,
+            telegram_api_url=telegram.base_url,
+            telegram_webhook_secret=SECRET,
+            telegram_mode="webhook",
+        ).model_copy(
+            update={
+                "dispatcher_phone": DISPATCHER if dispatcher else None,
+                "twilio_number": HOTLINE if hotline_number else None,
+            }
+        )
+        conversation_engine = Engine(
+            session_factory,
+            nlu_parser,
+            engine_config(settings, dispatch_config(settings)),
+            clock=clock,
+        )
+        app = create_app(settings, conversation_engine=conversation_engine)
+        # HTTPS as PUBLIC_URL is, so the console's secure cookies are sent back.
+        client = TestClient(app, base_url="https://testserver")
+        client.__enter__()
+        running.append(client)
+        with session_factory() as s:
+            make_staff(s, f"claire{len(running)}")
+        log_in(client, f"claire{len(running)}")
+        outbox = senders(settings, app.state.voice_channel)
+        line = Line(client, fake, session_factory, settings, clock, outbox)
+        return Hotline(line, telegram)
+
+    yield start
+    for client in running:
+        client.__exit__(None, None, None)
+
+
+def new_user(name: str = "Jeanne") -> TgUser:
+    return TgUser(id=next(_chat_ids), first_name=name, language_code="fr")
+
+
+def promised(heard: Heard | list[str], lead: str, phone_words: str, by: str) -> str:
+    """The promise said: `lead`, then who calls back on which number, by when."""
+    text = heard.text if isinstance(heard, Heard) else " ".join(heard)
+    assert not any(p in text for p in EMPTY_PROMISES), text
+    expected = f"{lead} Quelqu'un de l'équipe vous rappellera au {phone_words}"
+    assert expected in text, text
+    assert f", {by}." in text, text
+    return text
+
+
+def honest(heard: Heard) -> Heard:
+    """Whatever the caller hears, never a promise that no task backs."""
+    assert not any(p in heard.text for p in EMPTY_PROMISES), heard.text
+    return heard
+
+
+def ask_for_a_person(call: PhoneCall, how: str) -> Heard:
+    """The ways a caller at the main menu ends up with a person asked for."""
+    if how == "key 0":
+        return honest(call.answer(digits="0"))
+    if how == "words":
+        return honest(call.answer(speech="je voudrais parler à quelqu'un s'il vous plaît"))
+    if how == "silences":
+        honest(call.answer())
+        honest(call.answer())
+        return honest(call.answer())
+    assert how == "misunderstood"
+    honest(call.answer(speech="grmbl zzz"))
+    honest(call.answer(speech="grmbl zzz"))
+    return honest(call.answer(speech="grmbl zzz"))
+
+
+REASON_OF = {
+    "key 0": "asked_for_human",
+    "words": "asked_for_human",
+    "silences": "misunderstood",
+    "misunderstood": "misunderstood",
+}
+WAYS = list(REASON_OF)
+
+
+# ---------------------------------------------------------------- the phone, no dispatcher line
+@pytest.mark.parametrize("how", WAYS)
+def test_without_a_dispatcher_line_asking_for_a_person_is_owed_a_call_back_and_goes_on(
+    open_hotline: Callable[..., Hotline], session: Session, how: str
+) -> None:
+    hotline = open_hotline(dispatcher=False)
+    person = germaine(session)
+    session.commit()
+    call = hotline.call(person)
+    honest(call.start())
+    heard = ask_for_a_person(call, how)
+    promised(heard, "Personne n'est disponible pour l'instant.", "zéro quatre", "avant 12 h")
+    # Nobody to put through: no <Dial>, and not hung up on either.
+    assert not heard.dialled and not heard.hung_up
+    assert "Voulez-vous autre chose ?" in heard.text and heard.waits_for_answer
+    (task,) = hotline.tasks()
+    assert (task.person_id, task.phone, task.reason, task.status) == (
+        person.id,
+        person.contact(ContactKind.phone),
+        REASON_OF[how],
+        CallbackStatus.open,
+    )
+    (row,) = hotline.console()
+    assert row.startswith(f"Germaine Roux {task.phone}")
+    # The call goes on towards a booking: 1 is a request for help.
+    heard = honest(call.answer(digits="1"))
+    assert heard.waits_for_answer and not heard.hung_up
+
+
+def test_without_a_dispatcher_line_an_emergency_is_owed_the_first_call_back_and_told_15(
+    open_hotline: Callable[..., Hotline], session: Session
+) -> None:
+    hotline = open_hotline(dispatcher=False)
+    paul = make_resident(session, "Paul Roche", phone="+33478009901")
+    person = germaine(session)
+    session.commit()
+    first = hotline.call(paul)
+    first.start()
+    first.answer(digits="0")  # an ordinary call-back, owed earlier
+    call = hotline.call(person)
+    call.start()
+    heard = call.answer(speech=DANGER_NOW)
+    assert heard.said[0] == EMERGENCY
+    text = promised(
+        heard, "Personne de l'équipe ne peut vous répondre à l'instant.", "zéro quatre", SOON
+    )
+    assert text.endswith(
+        "Si vous êtes en danger, n'attendez pas notre appel : raccrochez et appelez le 15 "
+        "ou le 112. Au revoir."
+    )
+    # Hung up so that they can call 15 at once; no transfer into nowhere.
+    assert heard.hung_up and not heard.dialled
+    emergency = hotline.line.one(select(CallbackTask).where(CallbackTask.reason == "emergency"))
+    assert emergency.person_id == person.id
+    rows = hotline.console()
+    assert rows[0].startswith(
+        f"Germaine Roux {emergency.phone} URGENCE : danger signalé, personne de l'équipe joignable"
+    )
+    assert rows[1].startswith("Paul Roche")
+    # Calling again while the emergency waits for a dispatcher: the same call-back, said again.
+    again = hotline.call(person)
+    heard = again.start()
+    assert not heard.dialled and heard.hung_up
+    promised(heard, "Personne de l'équipe ne peut vous répondre à l'instant.", "zéro quatre", SOON)
+    assert "appelez le 15 ou le 112" in heard.text
+    assert len(hotline.tasks()) == 3  # Paul's, and one per call of Germaine's
+
+
+def test_without_a_hotline_number_the_helper_cannot_be_rung_masked_and_a_call_back_is_owed(
+    open_hotline: Callable[..., Hotline], session: Session
+) -> None:
+    hotline = open_hotline(dispatcher=False, hotline_number=False)
+    requester, helper = germaine(session), karim(session)
+    assigned(session, requester, helper, hotline.line.clock())
+    call = hotline.call(requester)
+    assert "Voulez-vous parler à Karim ?" in call.start().text
+    heard = honest(call.answer(digits="1"))
+    promised(
+        heard,
+        "Je ne peux pas vous mettre en relation par téléphone pour le moment.",
+        "zéro quatre",
+        "avant 12 h",
+    )
+    assert not heard.dialled and heard.waits_for_answer
+    (task,) = hotline.tasks()
+    assert (task.reason, task.person_id) == ("helper_unreachable", requester.id)
+    assert hotline.console()[0].startswith("Germaine Roux")
+
+
+# ---------------------------------------------------------------- the phone, a dispatcher line
+@pytest.mark.parametrize("how", WAYS)
+def test_with_a_dispatcher_line_asking_for_a_person_puts_the_caller_through(
+    open_hotline: Callable[..., Hotline], session: Session, how: str
+) -> None:
+    hotline = open_hotline(dispatcher=True)
+    person = germaine(session)
+    session.commit()
+    call = hotline.call(person)
+    call.start()
+    heard = ask_for_a_person(call, how)
+    assert heard.dialled == [DISPATCHER] and HANDOFF in heard.text
+    # A dispatcher answered and they talked: the call ends with the transfer, nothing owed.
+    assert call.after_dial("completed").hung_up
+    assert hotline.tasks() == [] and hotline.console() == []
+
+
+@pytest.mark.parametrize("status", ["no-answer", "busy", "failed"])
+def test_a_transfer_nobody_takes_is_owed_a_call_back_and_the_call_goes_on(
+    open_hotline: Callable[..., Hotline], session: Session, status: str
+) -> None:
+    hotline = open_hotline(dispatcher=True)
+    person = germaine(session)
+    session.commit()
+    call = hotline.call(person)
+    call.start()
+    assert call.answer(digits="0").dialled == [DISPATCHER]
+    heard = honest(call.after_dial(status))
+    promised(
+        heard,
+        "Personne de l'équipe n'a pu décrocher pour l'instant.",
+        "zéro quatre",
+        "avant 12 h",
+    )
+    assert heard.waits_for_answer and not heard.hung_up
+    (task,) = hotline.tasks()
+    assert (task.reason, task.person_id) == ("transfer_unanswered", person.id)
+    assert len(hotline.console()) == 1
+    # 3: a polite goodbye.
+    assert call.answer(digits="3").said == ["Au revoir, et à bientôt !"]
+
+
+def test_an_emergency_is_put_through_and_unanswered_is_owed_the_first_call_back(
+    open_hotline: Callable[..., Hotline], session: Session
+) -> None:
+    hotline = open_hotline(dispatcher=True)
+    person = germaine(session)
+    session.commit()
+    call = hotline.call(person)
+    call.start()
+    heard = call.answer(speech=DANGER_NOW)
+    assert heard.said[0] == EMERGENCY and heard.dialled == [DISPATCHER]
+    heard = call.after_dial("no-answer")
+    text = promised(
+        heard, "Personne de l'équipe n'a pu décrocher pour l'instant.", "zéro quatre", SOON
+    )
+    assert "appelez le 15 ou le 112. Au revoir." in text
+    assert heard.hung_up
+    (task,) = hotline.tasks()
+    assert task.reason == "emergency"
+    assert "URGENCE" in hotline.console()[0]
+    # Still for a dispatcher: the next call is put through again.
+    assert hotline.call(person).start().dialled == [DISPATCHER]
+
+
+def test_a_helper_who_does_not_answer_the_masked_call_is_owed_a_call_back(
+    open_hotline: Callable[..., Hotline], session: Session
+) -> None:
+    hotline = open_hotline(dispatcher=True)
+    requester, helper = germaine(session), karim(session)
+    assigned(session, requester, helper, hotline.line.clock())
+    call = hotline.call(requester)
+    call.start()
+    assert call.answer(digits="1").dialled == [helper.contact(ContactKind.phone)]
+    heard = honest(call.after_dial("no-answer"))
+    promised(heard, "La personne ne répond pas pour le moment.", "zéro quatre", "avant 12 h")
+    (task,) = hotline.tasks()
+    assert (task.reason, task.person_id) == ("helper_unreachable", requester.id)
+    assert hotline.console()[0].startswith("Germaine Roux")
+
+
+# ---------------------------------------------------------------- Telegram
+@pytest.mark.parametrize("how", ["words", "button"])
+def test_on_telegram_asking_for_a_person_is_owed_an_answer_in_the_console_and_told_when(
+    open_hotline: Callable[..., Hotline], session: Session, how: str
+) -> None:
+    hotline = open_hotline(dispatcher=False)
+    jeanne = new_user()
+    make_resident(session, "Jeanne Martin", telegram_id=jeanne.id, phone="+33478009902")
+    session.commit()
+    if how == "words":
+        said = hotline.write(jeanne, "je veux parler à quelqu'un")
+    else:
+        hotline.write(jeanne, "bonjour")
+        said = hotline.press(jeanne, "human")
+    assert said == [
+        "Je préviens une personne de l'équipe. Elle vous répondra ici même, avant 12 h."
+    ]
+    (task,) = hotline.tasks()
+    assert (task.reason, task.phone) == ("asked_for_human", "+33478009902")
+    (row,) = hotline.console()
+    assert "Jeanne Martin" in row and "Sur Telegram, attend une réponse écrite" in row
+    assert "Répondre dans la conversation" in row
+    # Asking again owes the same answer, not a second task.
+    hotline.write(jeanne, "je veux parler à quelqu'un")
+    assert len(hotline.tasks()) == 1
+
+
+def test_on_telegram_misunderstood_twice_is_owed_an_answer(
+    open_hotline: Callable[..., Hotline], session: Session
+) -> None:
+    hotline = open_hotline(dispatcher=True)
+    jeanne = new_user()
+    make_resident(session, "Jeanne Martin", telegram_id=jeanne.id)
+    session.commit()
+    hotline.write(jeanne, "grmbl zzz")
+    said = hotline.write(jeanne, "grmbl zzz")
+    assert said[-1] == (
+        "Je n'arrive pas à bien vous comprendre. Je préviens une personne de l'équipe, elle "
+        "vous répondra ici même, avant 12 h."
+    )
+    (task,) = hotline.tasks()
+    assert (task.reason, task.phone) == ("misunderstood", "")  # no number: answered in the chat
+    (row,) = hotline.console()
+    assert "Répondre dans la conversation" in row and "Rappeler" not in row
+
+
+def test_on_telegram_an_emergency_is_owed_the_first_answer_and_told_15(
+    open_hotline: Callable[..., Hotline], session: Session
+) -> None:
+    hotline = open_hotline(dispatcher=True)
+    jeanne, odette = new_user(), new_user("Odette")
+    make_resident(session, "Jeanne Martin", telegram_id=jeanne.id)
+    make_resident(session, "Odette Blanc", telegram_id=odette.id)
+    session.commit()
+    hotline.write(odette, "je veux parler à quelqu'un")
+    assert hotline.write(jeanne, DANGER_NOW) == [
+        EMERGENCY,
+        "Une personne de l'équipe vous écrira ici même, avant 10 h 45. Si vous êtes en "
+        "danger, n'attendez pas : appelez le 15 ou le 112.",
+    ]
+    rows = hotline.console()
+    assert rows[0].startswith("Jeanne Martin — URGENCE") and rows[1].startswith("Odette Blanc")
