@@ -15,16 +15,37 @@ FILLERS = {
     "fr": ("euh", "ben", "alors", "bon", "voila", "euh ben", "alors euh", "oui"),
     "en": ("um", "well", "so", "er", "right", "um well", "yes", "oh"),
 }
+# Callers open with a greeting and close with thanks whatever they want; on the variants of
+# intents that carry a message of their own, so that "bonjour" or "merci" alone decides nothing.
+OPENERS = {
+    "fr": ("allo bonjour", "oui bonjour", "allo oui bonjour madame", "bonjour monsieur", "salut"),
+    "en": ("hello", "hello yes", "hi there", "good morning", "hiya"),
+}
+CLOSERS = {
+    "fr": ("merci", "merci beaucoup", "merci d'avance", "merci au revoir"),
+    "en": ("thank you", "thanks", "thanks in advance", "cheers bye"),
+}
+WRAPPED_INTENTS = frozenset(
+    str.split(
+        "request_help offer_help check_status cancel_request change_request talk_to_human"
+        " emergency report_problem give_feedback post_alert browse_listings payment_question"
+    )
+)
 _PUNCT_OR_EMOJI = re.compile(r"emo_\w+|[^\w' -]")
 _WORD = re.compile(r"[a-z]{4,}")
 
 
-def voice_variant(text: str, language: str, rng: random.Random) -> str:
-    """What a speech recogniser might give: no punctuation or emojis, a filler or two."""
+def voice_variant(text: str, language: str, rng: random.Random, wrap: bool = False) -> str:
+    """What a speech recogniser might give: no punctuation or emojis, a filler or two; with
+    `wrap`, sometimes a greeting before and thanks after."""
     words = _PUNCT_OR_EMOJI.sub(" ", text).split()
     if not words:
         return text
     fillers = FILLERS.get(language, FILLERS["fr"])
+    if wrap and rng.random() < 0.3:
+        words[:0] = rng.choice(OPENERS.get(language, OPENERS["fr"])).split()
+    if wrap and rng.random() < 0.15:
+        words += rng.choice(CLOSERS.get(language, CLOSERS["fr"])).split()
     if rng.random() < 0.6:
         words.insert(0, rng.choice(fillers))
     if len(words) > 4 and rng.random() < 0.5:
@@ -52,10 +73,12 @@ def typo_variant(text: str, rng: random.Random) -> str:
     return "".join(chars)
 
 
-def augment(texts: list[str], languages: list[str], seed: int) -> list[str]:
+def augment(texts: list[str], languages: list[str], intents: list[str], seed: int) -> list[str]:
     """One variant per text (same order): half voice-style, half typed with typos."""
     rng = random.Random(seed)
     return [
-        voice_variant(text, lang, rng) if rng.random() < 0.5 else typo_variant(text, rng)
-        for text, lang in zip(texts, languages, strict=True)
+        voice_variant(text, lang, rng, intent in WRAPPED_INTENTS)
+        if rng.random() < 0.5
+        else typo_variant(text, rng)
+        for text, lang, intent in zip(texts, languages, intents, strict=True)
     ]

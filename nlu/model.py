@@ -132,7 +132,8 @@ def train_model(
     variants = None
     if config.augment:
         # Transformed with the originals' vocabulary: a typo adds no column of its own.
-        variants = vectoriser.transform(augment(texts, languages, config.random_state)).tocsr()
+        noisy = augment(texts, languages, list(intents), config.random_state)
+        variants = vectoriser.transform(noisy).tocsr()
 
     step("language")
     language_vectoriser = make_language_vectoriser()
