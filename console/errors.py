@@ -59,7 +59,8 @@ def _console_only(app: FastAPI, kind: type[Exception], console: ConsoleHandler) 
 def refusal_reason(t: Translator, refused: DomainError) -> str:
     """Why the domain refused, in the dispatcher's words when the catalogue knows its reason
     (`refusals.<details["reason"]>`), else the domain's own message."""
-    key = f"refusals.{refused.details.get('reason', '')}"
+    # Nothing found has no reason of its own, and the domain says what was missing in English.
+    key = f"refusals.{refused.details.get('reason', refused.code)}"
     return t(key) if t.has(key) else refused.message
 
 

@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from markupsafe import Markup, escape
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -54,6 +55,10 @@ class Translator:
         text = self._words.get(key)
         if text is None:
             return key
+        if any(isinstance(v, Markup) for v in values.values()):
+            # A value already marked up (a name marked as the user's, a link): the sentence
+            # is escaped and keeps that markup, the other values escaped.
+            return Markup(escape(text)).format(**values)
         return text.format(**values) if values else text
 
     def has(self, key: str) -> bool:

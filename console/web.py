@@ -11,7 +11,14 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from console.formatting import local_time, memo, money_filter, percent
+from console.formatting import (
+    flag_reason,
+    local_time,
+    money_filter,
+    percent,
+    shown_memo,
+    user_content,
+)
 from console.i18n import Translator, pick_language
 from console.session import LANGUAGE_COOKIE, ConsoleSession
 
@@ -39,6 +46,7 @@ def environment() -> Environment:
     )
     env.filters["when"] = local_time  # a Paris wall-clock time: 'mar. 1 déc. 14:05'
     env.filters["money"] = money_filter  # in the language of the page drawn
+    env.globals["user"] = user_content  # {{ user(name) }}: a person's own words, marked
     return env
 
 
@@ -62,7 +70,8 @@ def render_fragment(name: str, t: Translator, **context: Any) -> str:
             t=t,
             lang=t.language,
             prefix=PREFIX,
-            memo=lambda text: memo(text, t),
+            memo=lambda text: shown_memo(text, t),
+            flag_reason=lambda text: flag_reason(text, t),
             percent=lambda value: percent(value, t.language),
             **context,
         )

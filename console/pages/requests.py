@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,7 @@ from backend.people.models import Person
 from backend.requests.models import RequestStatus
 from backend.requests.queues import DEFAULT_QUEUE, Queue, list_queue, queue_counts
 from backend.requests.service import get_request
+from console.formatting import user_content
 from console.i18n import Translator
 from console.live import stream
 from console.session import Staff, StaffAction
@@ -134,8 +136,13 @@ def _detail(
         reason=reason,
         error=error,
         kind_of=lambda kind: event_kind(kind, t),
-        history=lambda note: history_note(note, t, names, f"{PREFIX}/people/"),
+        history=lambda note: _note(history_note(note, t, names, f"{PREFIX}/people/"), note),
     )
+
+
+def _note(shown: Markup, note: str | None) -> Markup:
+    """A note the backend wrote, worded; one a person wrote (a cancel reason), marked theirs."""
+    return user_content(note) if note and shown == escape(note) else shown
 
 
 def _here(request_id: int) -> str:

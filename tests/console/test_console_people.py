@@ -191,7 +191,7 @@ def test_the_file_shows_contacts_addresses_profile_history_and_trust(
     page = client.get(f"/console/people/{karim.id}")
     assert page.status_code == 200
     html = page.text
-    assert "<h1>Karim Benali" in html
+    assert "<h1><span data-user-content>Karim Benali</span>" in html
     assert "+33 6 12 34 56 78" in html and "4242" in html
     assert karim.addresses[0].one_line() in html and "Presqu&#39;île" in html
     assert "non vérifiée" in html  # the address

@@ -19,6 +19,7 @@ from backend.dispatch.models import Offer, OfferStatus
 from backend.people.models import PersonStatus
 from backend.requests.models import HelpRequest, RequestStatus
 from backend.requests.service import flag_for_dispatcher
+from backend.trust.service import report
 from tests.console.console_helpers import log_in, make_staff
 from tests.dispatch.dispatch_data import helper, outbox, requester
 from tests.factories import make_request, make_resident
@@ -201,6 +202,47 @@ def test_the_file_shows_the_facts_and_each_candidate_with_reasons(
     assert "500 m away" in paul.group(0) and "no reviews yet" in paul.group(0)
     assert "speaks French" in paul.group(0) and "Assign to Paul Près" in paul.group(0)
     assert "Cash" in english and "Errands" in english
+
+
+def test_each_candidate_is_one_line_with_its_reasons_and_the_weights_folded(
+    console: Console, session: Session
+) -> None:
+    jeanne = requester(session, "Jeanne Martin")
+    near = helper(session, "Paul Près", km=0.5)
+    r = make_request(session, jeanne, pay_mode="cash", price_cents=1550, duration_minutes=90)
+
+    html = console.get(f"/console/requests/{r.id}").text
+    paul = re.search(rf'data-helper="{near.id}".*?</li>', html, re.S)
+    assert paul is not None
+    row, folded = paul.group(0).split("<details", 1)
+    assert "Paul Près" in row and "à 0,5 km" in row and "/ 100" in row
+    assert "Attribuer à Paul Près" in row
+    reasons = folded.split("</summary>")[0]
+    assert "pas encore d&#39;avis" in reasons and "parle français" in reasons
+    assert "à 500 m" not in reasons  # the distance is already on the line
+    assert 'class="list factors"' in folded.split("</summary>")[1]  # opened on demand
+
+    english = console.get(f"/console/requests/{r.id}?lang=en").text
+    assert "€15.50" in english and "1h 30min" in english and "15,50" not in english
+
+
+def test_why_a_request_is_flagged_reads_in_the_page_language(
+    console: Console, session: Session
+) -> None:
+    jeanne = requester(session, "Jeanne Martin")
+    reported = make_request(session, jeanne)
+    filed = report(session, jeanne.id, "no_show", request_id=reported.id)
+    nobody = make_request(session, jeanne)
+    flag_for_dispatcher(session, nobody, "nobody available")
+
+    french = console.get("/console/requests?status=flagged").text
+    assert f"Signalement n° {filed.id} : personne n&#39;est venu" in french
+    assert "personne de disponible" in french and "nobody available" not in french
+    english = console.get("/console/requests?status=flagged&lang=en").text
+    assert f"Report no. {filed.id}: nobody came" in english and "nobody available" in english
+    assert "Signalement" not in english
+    page = console.get(f"/console/requests/{reported.id}?lang=en").text
+    assert f"<strong>Needs a dispatcher</strong>: Report no. {filed.id}: nobody came" in page
 
 
 def test_a_draft_or_a_closed_request_has_no_candidates(console: Console, session: Session) -> None:
