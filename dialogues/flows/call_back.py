@@ -17,8 +17,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.callbacks.models import CallbackReason, CallbackTask
-from backend.callbacks.service import PARIS, open_callback, open_of_conversation
+from backend.callbacks.models import CallbackReason, CallbackStatus, CallbackTask
+from backend.callbacks.service import PARIS, open_callback, open_of_conversation, promised_by
 from backend.conversations.models import Conversation, ConversationMessage
 from backend.people.models import ContactKind, Person
 from dialogues.messages import Choice, Expect, Incoming, Outgoing
@@ -128,10 +128,17 @@ def open_task(
 ) -> tuple[CallbackTask, bool]:
     """The task this call or chat is owed: one per call; a chat reuses its open task."""
     on_phone = conversation.channel == VOICE
-    if not on_phone:
-        found = open_of_conversation(session, conversation.id)
-        if found is not None:
-            return open_callback(session, key=found.key, phone=found.phone, reason=reason, now=now)
+    key = _key(conversation, incoming, now)
+    found = (
+        _rung_for(session, conversation, key)
+        if on_phone
+        else open_of_conversation(session, conversation.id)
+    )
+    if found is not None:
+        task, _ = open_callback(session, key=found.key, phone=found.phone, reason=reason, now=now)
+        if task.due_by <= now:  # a new time is said, so it is the one the team is held to
+            task.due_by = promised_by(now, urgent=task.reason == CallbackReason.emergency)
+        return task, False
     # The number that rang or texted us; a chat's is the person's own, if we know it.
     if conversation.channel in PHONE_NUMBERED:
         phone: str | None = conversation.address
@@ -139,7 +146,7 @@ def open_task(
         phone = person.contact(ContactKind.phone) if person else None
     return open_callback(
         session,
-        key=_key(conversation, incoming, now),
+        key=key,
         phone=phone or "",
         reason=reason,
         now=now,
@@ -212,10 +219,23 @@ def on_unreached(turn: Turn, to: str, *, lead: str = "voice.callback_party") -> 
     owe_call_back(turn, reason, lead=lead)
 
 
-def put_through(turn: Turn) -> None:
-    """A "Rappeler" call (outbox kind "callback") is picked up: on to the dispatcher's phone."""
+def put_through(turn: Turn, task_id: object = None) -> None:
+    """A "Rappeler" call (outbox kind "callback") is picked up: on to the dispatcher's phone.
+    Should nobody pick up there, this call is the task's own, not a new one owed."""
     turn.finish()
+    if isinstance(task_id, int):
+        key = _key(turn.conversation, turn.incoming, turn.now)
+        turn.remember(callback_call=key, callback_task=task_id)
     turn.replies.append(Outgoing(text=turn.prompts.say("notify.callback"), handoff=True))
+
+
+def _rung_for(session: Session, conversation: Conversation, key: str) -> CallbackTask | None:
+    """The open task this call was placed for (put_through), if it is that call."""
+    state = conversation.state or {}
+    if state.get("callback_call") != key or not isinstance(state.get("callback_task"), int):
+        return None
+    task = session.get(CallbackTask, state["callback_task"])
+    return task if task is not None and task.status == CallbackStatus.open else None
 
 
 def held_without_a_line(turn: Turn) -> None:

@@ -157,7 +157,7 @@ def on_answered(turn: Turn, outbox_id: int) -> None:
     if message.kind == "callback":  # a dispatcher's "Rappeler" (flows/call_back.py)
         from dialogues.flows.call_back import put_through
 
-        put_through(turn)
+        put_through(turn, message.payload.get("callback_id"))
         return
     PhoneNotificationFlow().start(turn, message=message)
 

@@ -66,6 +66,7 @@ class Hotline:
 
     line: Line
     telegram: FakeTelegram
+    csrf: str  # the logged-in dispatcher's, for the console's buttons
 
     def call(self, person: Person) -> PhoneCall:
         return self.line.call(person.contact(ContactKind.phone) or "")
@@ -151,10 +152,10 @@ def open_hotline(
         running.append(client)
         with session_factory() as s:
             make_staff(s, f"claire{len(running)}")
-        log_in(client, f"claire{len(running)}")
+        csrf = log_in(client, f"claire{len(running)}")
         outbox = senders(settings, app.state.voice_channel)
         line = Line(client, fake, session_factory, settings, clock, outbox)
-        return Hotline(line, telegram)
+        return Hotline(line, telegram, csrf)
 
     yield start
     for client in running:
@@ -335,6 +336,39 @@ def test_a_transfer_nobody_takes_is_owed_a_call_back_and_the_call_goes_on(
     assert len(hotline.console()) == 1
     # 3: a polite goodbye.
     assert call.answer(digits="3").said == ["Au revoir, et à bientôt !"]
+
+
+def test_a_call_back_the_dispatcher_does_not_pick_up_is_the_same_task_told_again(
+    open_hotline: Callable[..., Hotline], session: Session
+) -> None:
+    hotline = open_hotline(dispatcher=True)
+    person = germaine(session)
+    session.commit()
+    call = hotline.call(person)
+    call.start()
+    call.answer(digits="0")
+    call.after_dial("busy")
+    (task,) = hotline.tasks()
+    # A dispatcher presses Rappeler; she picks up, and the team phone does not answer.
+    rung = hotline.line.client.post(
+        f"/console/conversations/callbacks/{task.id}/call", data={"csrf": hotline.csrf}
+    )
+    assert rung.status_code == 200
+    hotline.line.deliver()
+    (placed,) = hotline.line.fake.calls_to(task.phone)
+    callback, heard = hotline.line.pick_up(placed)
+    assert heard.dialled == [DISPATCHER]
+    heard = honest(callback.after_dial("no-answer"))
+    promised(
+        heard,
+        "Personne de l'équipe n'a pu décrocher pour l'instant.",
+        "zéro quatre",
+        "avant 12 h",
+    )
+    assert heard.hung_up and heard.text.endswith("Merci de votre patience. Au revoir.")
+    (still,) = hotline.tasks()  # still owed, the one task, rung once
+    assert (still.id, still.status, still.calls) == (task.id, CallbackStatus.open, 1)
+    assert "appelée 1 fois" in hotline.console()[0]
 
 
 def test_an_emergency_is_put_through_and_unanswered_is_owed_the_first_call_back(
