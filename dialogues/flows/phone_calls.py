@@ -270,6 +270,18 @@ def keep_unfinished(turn: Turn) -> None:
     elif flow == "danger_check":
         turn.flag("emergency")  # hung up at "en danger maintenant ?": safety first
         turn.conversation.handled_by = "waiting"
+        # Nobody is left to tell, but someone must ring back: the first task in the console.
+        from backend.callbacks.models import CallbackReason
+        from dialogues.flows.call_back import open_task
+
+        open_task(
+            turn.session,
+            turn.conversation,
+            turn.incoming,
+            turn.now,
+            reason=CallbackReason.emergency,
+            person=turn.person,
+        )
     turn.finish()
     turn.remember(question=None, misses=0)
 

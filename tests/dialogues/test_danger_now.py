@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.callbacks.models import CallbackTask
 from backend.conversations.models import Conversation
 from backend.requests.models import HelpRequest
 from dialogues.danger import Danger, read_danger
@@ -265,6 +266,9 @@ def test_a_call_that_ends_at_the_danger_question_is_flagged_for_a_dispatcher(
     phone.press("call:ended:completed")
     conversation = _conversation(session)
     assert "emergency" in conversation.flags and conversation.handled_by == "waiting"
+    # Someone must ring her back: an emergency call-back, the first in the console.
+    (task,) = session.scalars(select(CallbackTask))
+    assert (task.reason, task.phone, task.status) == ("emergency", "+33478000001", "open")
 
 
 def test_words_that_are_neither_twice_are_taken_as_yes(
