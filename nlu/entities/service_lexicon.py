@@ -32,8 +32,12 @@ FUNCTION_WORDS = frozenset(
         " faire fait aller venir besoin aide aider quelqu quelqu'un the and for with my your"
         " his her our their to of in on at need help someone somebody can could would chez"
         " sur sous avec sans vers from into onto over under after before this that there"
+        # words of several services: "garde" (children, pets), "sortie" (school, outing)
+        " garde sortie"
     )
 )
+# Phrases that look like a service entry and are none: English "of course" is no errand.
+NOT_SERVICES = frozenset({("of", "course")})
 
 
 def tokens(folded: str) -> list[tuple[str, int, int]]:
@@ -114,6 +118,9 @@ class ServiceLexicon:
         found: list[ServiceMatch] = []
         i = 0
         while i < len(words):
+            if tuple(w for w, _, _ in words[i : i + 2]) in NOT_SERVICES:
+                i += 2
+                continue
             for n in range(min(MAX_PHRASE_TOKENS, len(words) - i), 0, -1):
                 key = tuple(w for w, _, _ in words[i : i + n])
                 service = self.phrases.get(key)
