@@ -28,7 +28,7 @@ from nlu.training_data import TrainingData
 
 SERVICE_INTENTS = ("request_help", "offer_help")
 # Below this the classifier's service guess is not worth saying ("j'ai besoin de quelqu'un").
-MIN_GUESS_CONFIDENCE = 0.35
+MIN_GUESS_CONFIDENCE = 0.5
 NO_SERVICE_INTENTS = frozenset(
     {
         "greet",
