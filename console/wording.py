@@ -33,10 +33,12 @@ LineKind = Literal["said", "chose", "event", "note"]
 class Line:
     """One transcript line as shown. `said`: the person's own words, kept as they came;
     `chose`: a button or key they picked; `event`: the call's own events (a separator);
-    `note`: what the system noted (a take-over, a hand-back)."""
+    `note`: what the system noted (a take-over, a hand-back). `own`: the text is the person's
+    words as they came, not ours (templates mark it, so the language checks leave it out)."""
 
     kind: LineKind
     text: str
+    own: bool = False
 
 
 # The engine's input markers (dialogues/store.py describe) and the console's own notes
@@ -64,7 +66,7 @@ def transcript_line(text: str, t: Words, offered: Mapping[str, str] | None = Non
         return Line("note", t("lines.emergency_cleared", who=cleared["who"]))
     marker = _MARKER.fullmatch(stripped)
     if marker is None:
-        return Line("said", text)
+        return Line("said", text, own=True)
     tag, rest = marker["tag"], marker["rest"].strip()
     if tag == "touches":
         return Line("chose", t("lines.keys", keys=" ".join(rest)))

@@ -155,11 +155,6 @@ def test_every_page_speaks_only_the_language_chosen(
     nothing_wrong(found)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the conversations templates do not mark people's words (transcript, last message, "
-    "call-back last words) with data-user-content yet; nothing else is wrong on them",
-)
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_the_conversations_pages_speak_only_the_language_chosen(
     live: LiveConsole, page: Page, browser: Browser, language: str
