@@ -64,14 +64,15 @@ def banner(taken: TakeOver, t: Words, now: datetime | None = None) -> str:
 
 
 def clock(value: datetime, language: str, now: datetime | None = None) -> str:
-    """'14 h 05' in French, '2:05 pm' in English; with the day when it is not today."""
+    """'14 h 05' in French, '14:05' in English (as every English page's times read,
+    console/formatting.local_time); with the day when it is not today."""
     local = _aware(value).astimezone(PARIS)
     today = _aware(now or utcnow()).astimezone(PARIS).date()
     if language == "fr":
         time = f"{local.hour} h {local.minute:02d}"
         day = format_datetime(local, "EEE d MMM", locale="fr_FR")
     else:
-        time = f"{local.hour % 12 or 12}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"
+        time = format_datetime(local, "HH:mm", locale="en_GB")
         day = format_datetime(local, "EEE d MMM", locale="en_GB")
     return time if local.date() == today else f"{day} {time}"
 

@@ -262,7 +262,7 @@ def test_the_take_over_names_the_dispatcher_and_since_when_on_both_pages(
     detail = other.get(here).text
     assert 'data-testid="other-dispatcher">Pris en main par Claire D. depuis 14 h 05<' in detail
     assert 'data-testid="held-by">Pris en main par Claire D. depuis 14 h 05<' in detail
-    assert "Taken over by Claire D. since 2:05 pm" in other.get(f"{here}?lang=en").text
+    assert "Taken over by Claire D. since 14:05" in other.get(f"{here}?lang=en").text
     (row,) = rows(other.get("/console/conversations?lang=fr").text)
     assert row.startswith("Jeanne Martin Telegram Pris en main par Claire D. depuis 14 h 05")
     # Her own page says it too, in the state line above the transcript.

@@ -168,17 +168,17 @@ def test_short_names_and_clock_times_in_each_language() -> None:
     assert short_name("Claire") == "Claire"
     afternoon = datetime(2026, 12, 3, 13, 5, tzinfo=UTC)  # 14:05 in Paris
     assert clock(afternoon, "fr", now=afternoon) == "14 h 05"
-    assert clock(afternoon, "en", now=afternoon) == "2:05 pm"
+    assert clock(afternoon, "en", now=afternoon) == "14:05"
     next_day = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
     assert clock(afternoon, "fr", now=next_day) == "jeu. 3 déc. 14 h 05"
-    assert clock(afternoon, "en", now=next_day) == "Thu 3 Dec 2:05 pm"
+    assert clock(afternoon, "en", now=next_day) == "Thu 3 Dec 14:05"
 
 
 def test_the_take_over_banner_names_the_dispatcher_and_the_time() -> None:
     at = datetime(2026, 12, 3, 13, 5, tzinfo=UTC)
     taken = TakeOver(dispatcher_id=3, name="Claire D.", since=at)
     assert banner(taken, FR, now=at) == "Pris en main par Claire D. depuis 14 h 05"
-    assert banner(taken, EN, now=at) == "Taken over by Claire D. since 2:05 pm"
+    assert banner(taken, EN, now=at) == "Taken over by Claire D. since 14:05"
     assert banner(TakeOver(3, "Claire D.", None), FR) == "Pris en main par Claire D."
 
 
