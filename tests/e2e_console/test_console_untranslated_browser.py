@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page
+from sqlalchemy import select
 
+from backend.conversations.models import Conversation
 from console.i18n import catalogue
 from tests.e2e_console.conftest import LiveConsole, Screens
 from tests.e2e_console.demo_console import Demo, log_in_as_dispatcher, seed
@@ -112,11 +114,13 @@ def console_pages(demo: Demo) -> list[str]:
     ]
 
 
-def conversation_pages(demo: Demo) -> list[str]:
-    return [
-        "/console/conversations",  # with the call-backs owed
-        f"/console/conversations/{demo.conversation}",
-    ]
+def conversation_pages(live: LiveConsole) -> list[str]:
+    """The list (with the call-backs owed) and every conversation: a call and chats in French
+    and in English, so that each page shows the bot's words in the other language too."""
+    with live.factory() as s:
+        ids = list(s.scalars(select(Conversation.id).order_by(Conversation.id)))
+    assert len(ids) >= 3, ids
+    return ["/console/conversations"] + [f"/console/conversations/{i}" for i in ids]
 
 
 def read_in(
@@ -159,5 +163,5 @@ def test_every_page_speaks_only_the_language_chosen(
 def test_the_conversations_pages_speak_only_the_language_chosen(
     live: LiveConsole, page: Page, browser: Browser, language: str
 ) -> None:
-    demo = seed(live)
-    nothing_wrong(read_in(language, conversation_pages(demo), live, page, browser))
+    seed(live)
+    nothing_wrong(read_in(language, conversation_pages(live), live, page, browser))
