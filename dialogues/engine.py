@@ -17,7 +17,7 @@ from backend.people.service import find_by_caller_id, find_by_contact
 from dialogues import store
 from dialogues.config import EngineConfig
 from dialogues.danger import Danger, read_danger
-from dialogues.flows.call_back import emergency_chat_back, held_without_a_line
+from dialogues.flows.call_back import emergency_chat_back, held_without_a_line, late_chat_back
 from dialogues.language import follow_language
 from dialogues.messages import Incoming, Outgoing, TurnResult
 from dialogues.phone_learning import delivery, observe_turn
@@ -150,7 +150,8 @@ class Engine:
         with no clear "now" is answered as one too (nobody may be reading yet to ask), while
         one that is over or mild ("je suis tombée la semaine dernière") is not. On a chat,
         the task owed becomes an emergency and the person is told by when; on the phone the
-        call is put through to the dispatcher."""
+        call is put through to the dispatcher. A chat still waiting past the time it was
+        promised is told, once, that the team is late."""
         if read_danger(incoming.text) in (Danger.now, Danger.unsure):
             if "emergency" not in conversation.flags:
                 conversation.flags = [*conversation.flags, "emergency"]
@@ -161,7 +162,8 @@ class Engine:
                 session, conversation, incoming, now, person, conversation.language
             )
             return [Outgoing(text=said), when]
-        return []
+        late = late_chat_back(session, conversation, incoming, now, conversation.language)
+        return [late] if late is not None else []
 
 
 _CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
@@ -181,7 +183,10 @@ def _machine_answered(incoming: Incoming) -> bool:
     (bots/voice, dialogues/flows/answering_machine.py) runs whoever holds the conversation,
     and a dispatcher's own message is not put through to a machine."""
     # Likewise a transfer nobody answered (flows/call_back.py): the caller is owed a call-back.
-    return (incoming.choice or "").startswith(("call:machine:", "call:fax:", "call:unreached:"))
+    # And a transfer that got through (call:connected:): a call-back's task is then done.
+    return (incoming.choice or "").startswith(
+        ("call:machine:", "call:fax:", "call:unreached:", "call:connected:")
+    )
 
 
 def _clean(incoming: Incoming) -> Incoming:

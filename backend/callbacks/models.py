@@ -20,6 +20,14 @@ class CallbackReason(StrEnum):
     requester_unreachable = "requester_unreachable"  # the masked call to the requester failed
 
 
+class DoneHow(StrEnum):
+    """How a task was closed, for the console's list of call-backs done."""
+
+    by_hand = "by_hand"  # "Fait" pressed in the console, with or without a note
+    chat_reply = "chat_reply"  # a dispatcher wrote to the person in the chat owed an answer
+    call_answered = "call_answered"  # a "Rappeler" call picked up and put through to the team
+
+
 class CallbackStatus(StrEnum):
     open = "open"
     done = "done"
@@ -45,6 +53,9 @@ class CallbackTask(Base):
     status: Mapped[str] = mapped_column(String(16), default=CallbackStatus.open)
     called_at: Mapped[datetime | None] = mapped_column()  # the last "Rappeler"
     calls: Mapped[int] = mapped_column(default=0)
+    # Times the person asked: a second call (or chat message) adds to their open task.
+    asked: Mapped[int] = mapped_column(default=1, server_default="1")
     done_at: Mapped[datetime | None] = mapped_column()
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     note: Mapped[str] = mapped_column(Text, default="")
+    done_how: Mapped[str] = mapped_column(String(16), default="", server_default="")

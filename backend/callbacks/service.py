@@ -2,7 +2,10 @@
 dispatcher line, the transfer not answered, the helper unreachable), one per call, or when a
 chat (Telegram) asks for a person; listed for dispatchers emergencies first, then most
 overdue first; "Rappeler" rings the person through the outbox (a call
-that, once picked up, is put through to the dispatcher); "Fait" closes it with a note.
+that, once picked up, is put through to the dispatcher); "Fait" closes it with a note, and so
+does answering it: a dispatcher writing in the chat owed an answer, or a "Rappeler" call that
+reached the team. One open task per person (per number when unknown): asking again adds to
+it (`ask_again`) and never moves its promise later, so an overdue task stays overdue.
 
 `promised_by` is the promise said to the caller: a pure function of the time (sooner for an
 emergency, which is also told to call 15 / 112 without waiting for it).
@@ -17,7 +20,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backend.callbacks.models import CallbackReason, CallbackStatus, CallbackTask
+from backend.callbacks.models import CallbackReason, CallbackStatus, CallbackTask, DoneHow
+from backend.conversations.models import Conversation
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.outbox.service import enqueue
 
@@ -65,6 +69,9 @@ def _urgent_by(now: datetime) -> datetime:
     return datetime.combine(tomorrow, URGENT_FIRST, PARIS).astimezone(now.tzinfo)
 
 
+_EMERGENCY_FIRST = case((CallbackTask.reason == CallbackReason.emergency, 0), else_=1)
+
+
 def open_callback(
     session: Session,
     *,
@@ -107,6 +114,47 @@ def open_callback(
     return task, True
 
 
+def ask_again(
+    task: CallbackTask, now: datetime, *, reason: str, last_words: str = ""
+) -> CallbackTask:
+    """The person asks again (another call, another message) before being answered: the same
+    task, counted; the earliest promise is kept, made sooner only for an emergency."""
+    task.asked += 1
+    words = " ".join(last_words.split())[:MAX_WORDS]
+    if words:
+        task.last_words = words
+    if reason == CallbackReason.emergency and task.status == CallbackStatus.open:
+        task.reason = CallbackReason.emergency
+        task.due_by = min(task.due_by, promised_by(now, urgent=True))
+    return task
+
+
+def open_for_caller(
+    session: Session, *, person_id: int | None, phone: str, channels: tuple[str, ...]
+) -> CallbackTask | None:
+    """The open call-back already owed to this person (to this number when unknown) on the
+    phone: `channels` are those of the conversations whose tasks are answered by calling."""
+    if person_id is None and not phone:
+        return None
+    # Someone who registered since their first call is still the caller of that number.
+    unknown_here = CallbackTask.person_id.is_(None) & (CallbackTask.phone == phone)
+    who = (
+        unknown_here if person_id is None else (CallbackTask.person_id == person_id) | unknown_here
+    )
+    return session.scalar(
+        select(CallbackTask)
+        .outerjoin(Conversation, Conversation.id == CallbackTask.conversation_id)
+        .where(
+            who,
+            CallbackTask.status == CallbackStatus.open,
+            CallbackTask.phone != "",
+            CallbackTask.conversation_id.is_(None) | Conversation.channel.in_(channels),
+        )
+        .order_by(_EMERGENCY_FIRST, CallbackTask.due_by, CallbackTask.id)
+        .limit(1)
+    )
+
+
 def open_of_conversation(session: Session, conversation_id: int) -> CallbackTask | None:
     """The open task of a conversation, if any (a chat asking twice is owed one answer)."""
     return session.scalar(
@@ -118,9 +166,6 @@ def open_of_conversation(session: Session, conversation_id: int) -> CallbackTask
         .order_by(CallbackTask.id.desc())
         .limit(1)
     )
-
-
-_EMERGENCY_FIRST = case((CallbackTask.reason == CallbackReason.emergency, 0), else_=1)
 
 
 def open_tasks(session: Session, *, limit: int = 100) -> list[CallbackTask]:
@@ -144,6 +189,7 @@ def fingerprint(session: Session) -> tuple[object, ...]:
                 func.max(CallbackTask.id),
                 func.sum(CallbackTask.calls),
                 func.sum(1 - _EMERGENCY_FIRST),  # a task that became an emergency moves up
+                func.sum(CallbackTask.asked),  # "a rappelé 2 fois"
             ).where(CallbackTask.status == CallbackStatus.open)
         ).one()
     )
@@ -188,6 +234,7 @@ def close(
     note: str = "",
     *,
     status: CallbackStatus = CallbackStatus.done,
+    how: DoneHow = DoneHow.by_hand,
 ) -> CallbackTask:
     note = note.strip()
     if len(note) > MAX_NOTE:
@@ -196,4 +243,48 @@ def close(
     if task.status != CallbackStatus.open:
         raise Conflict("this call-back is already closed")
     task.status, task.done_at, task.done_by_id, task.note = status, now, dispatcher_id, note
+    task.done_how = how
     return task
+
+
+def answered_in_chat(
+    session: Session, conversation_id: int, dispatcher_id: int, now: datetime
+) -> list[CallbackTask]:
+    """A dispatcher wrote to the person in the chat that was owed an answer: done, by them."""
+    tasks = session.scalars(
+        select(CallbackTask)
+        .where(
+            CallbackTask.conversation_id == conversation_id,
+            CallbackTask.status == CallbackStatus.open,
+        )
+        .with_for_update()
+    ).all()
+    for task in tasks:
+        task.status, task.done_at, task.done_by_id = CallbackStatus.done, now, dispatcher_id
+        task.done_how = DoneHow.chat_reply
+    return list(tasks)
+
+
+def answered_by_phone(
+    session: Session, task_id: int, dispatcher_id: int | None, now: datetime
+) -> CallbackTask | None:
+    """The person picked up a "Rappeler" call and the team phone answered: done, by whoever
+    pressed Rappeler. A task closed meanwhile (Fait pressed) is left as it is."""
+    task = session.get(CallbackTask, task_id, with_for_update=True)
+    if task is None or task.status != CallbackStatus.open:
+        return None
+    task.status, task.done_at, task.done_by_id = CallbackStatus.done, now, dispatcher_id
+    task.done_how = DoneHow.call_answered
+    return task
+
+
+def recently_done(session: Session, *, since: datetime, limit: int = 20) -> list[CallbackTask]:
+    """Tasks closed as done since `since`, the last closed first (the console's done list)."""
+    return list(
+        session.scalars(
+            select(CallbackTask)
+            .where(CallbackTask.status == CallbackStatus.done, CallbackTask.done_at >= since)
+            .order_by(CallbackTask.done_at.desc(), CallbackTask.id.desc())
+            .limit(limit)
+        )
+    )

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from backend.callbacks.service import answered_in_chat
 from backend.conversations.models import Conversation, ConversationMessage
 from backend.db import utcnow
 from backend.dispatch.messages import reach
@@ -72,6 +73,9 @@ def dispatcher_says(
     session.flush()
     _send(session, conversation, "dispatcher_message", {"text": text}, f"dispatcher:{message.id}")
     conversation.last_message_at = utcnow()
+    if conversation.channel != "voice":
+        # The answer a chat was promised ("elle vous répondra ici même"): its task is done.
+        answered_in_chat(session, conversation.id, dispatcher_id, conversation.last_message_at)
     return message
 
 

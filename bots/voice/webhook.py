@@ -155,7 +155,12 @@ def voice_router(
     async def dialed(request: Request, form: dict[str, str]) -> str:
         language = _language(request, default_language)
         if form.get("DialCallStatus") in ("completed", "answered"):
-            # They talked; the call ends with the transfer.
+            # They talked; the call ends with the transfer. The engine notes it: a dispatcher's
+            # "Rappeler" call that reached the team is its call-back done.
+            if request.query_params.get("to") != "party":
+                turn = _int(request.query_params.get("turn"), 0, MAX_TURN)
+                reached = call_event(form, "call:connected:dispatcher", turn=f"dialed{turn}")
+                await asyncio.to_thread(handle, reached)
             return render_goodbye(language, pace=_pace(request))
         # Nobody answered (no-answer, busy, failed): the engine owes a call-back and says when;
         # a turn of its own, so a retried request opens no second task.

@@ -2,10 +2,12 @@
 emergencies first, then most overdue first; "Rappeler" rings the person (an outbox call that,
 picked up, is put through to the dispatcher's phone) when the line can place it, otherwise the
 number to dial by hand and why; a chat with no number is answered in its conversation;
-"Fait" closes it with a note."""
+"Fait" closes it with a note. Below, the call-backs done in the last 24 hours: by whom, when,
+how (by hand, a written answer in the chat, a call-back picked up)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -14,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.api_deps import SessionDep
-from backend.callbacks.service import call_back, close, fingerprint, open_tasks
+from backend.callbacks.service import call_back, close, fingerprint, open_tasks, recently_done
 from backend.conversations.models import Conversation
 from backend.db import utcnow
 from backend.errors import Conflict
@@ -26,6 +28,7 @@ from console.web import PREFIX, redirect, render_fragment, translator
 # Its own page (listed in console/app.py PAGES), shown inside the conversations page.
 router = APIRouter(prefix="/conversations/callbacks")
 BACK = f"{PREFIX}/conversations"
+DONE_WINDOW = timedelta(hours=24)  # the done list: who answered whom, and how, today
 
 
 def callbacks_version(session: Session) -> object:
@@ -43,8 +46,10 @@ def callbacks_section(
 ) -> str:
     """`blocked`: why no call can be placed (ring_blocked); the number is then shown to dial
     by hand, with the reason, instead of a button that could not work."""
+    now = utcnow()
     tasks = open_tasks(session)
-    ids = {task.person_id for task in tasks if task.person_id}
+    done = recently_done(session, since=now - DONE_WINDOW)
+    ids = {pid for task in [*tasks, *done] for pid in (task.person_id, task.done_by_id) if pid}
     names = {
         pid: name
         for pid, name in session.execute(
@@ -58,16 +63,17 @@ def callbacks_section(
             select(Conversation.id, Conversation.channel).where(Conversation.id.in_(conversations))
         )
     }
-    return render_fragment(
+    owed = render_fragment(
         "conversations/_callbacks.html",
         t,
         tasks=tasks,
         names=names,
         channels=channels,
         csrf=csrf,
-        now=utcnow(),
+        now=now,
         blocked=blocked,
     )
+    return owed + render_fragment("conversations/_callbacks_done.html", t, done=done, names=names)
 
 
 @router.post("/{task_id}/call")

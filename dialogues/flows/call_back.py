@@ -12,14 +12,23 @@ the caller is told again not to wait for it but to call 15 / 112. Diagram: phone
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.callbacks.models import CallbackReason, CallbackStatus, CallbackTask
-from backend.callbacks.service import PARIS, open_callback, open_of_conversation, promised_by
+from backend.callbacks.service import (
+    PARIS,
+    answered_by_phone,
+    ask_again,
+    open_callback,
+    open_for_caller,
+    open_of_conversation,
+)
 from backend.conversations.models import Conversation, ConversationMessage
+from backend.outbox.models import OutboxMessage
 from backend.people.models import ContactKind, Person
 from dialogues.messages import Choice, Expect, Incoming, Outgoing
 from dialogues.phone_words import say_phone_number
@@ -39,9 +48,10 @@ def owe_call_back(
     turn: Turn, reason: str, *, lead: str = "voice.callback_nobody", end: bool = False
 ) -> None:
     """Open this call's call-back task and say when; then "anything else?" or goodbye
-    (`end`, an emergency, or owed already in this call)."""
+    (`end`, an emergency, or owed already in this call). A caller who rang before is owed
+    the same call-back: they hear that it is already planned, and by when it was promised."""
     urgent = reason == CallbackReason.emergency
-    task, created = open_task(
+    owed = open_task(
         turn.session,
         turn.conversation,
         turn.incoming,
@@ -54,17 +64,22 @@ def owe_call_back(
     p = turn.prompts
     promise = p.say(
         "voice.callback_promise",
-        phone=say_phone_number(task.phone, turn.language),
-        when=say_by(task.due_by, turn.now, turn.language),
+        phone=say_phone_number(owed.task.phone, turn.language),
+        when=owed_by(owed.task, turn.now, turn.language),
     )
-    text = f"{p.say(lead)} {promise}"
+    said = [p.say(lead)]
+    if owed.again:
+        said.append(p.say("voice.callback_already"))
+    if owed.late(turn.now):
+        said.append(p.say("callback_late"))
+    text = " ".join([*said, promise])
     if urgent:
         # In danger, the caller hangs up to call 15 / 112: no menu to listen through first.
         turn.replies.append(
             Outgoing(text=f"{text} {p.say('voice.callback_emergency_end')}", end=True)
         )
         return
-    if end or not created:
+    if end or not (owed.created or owed.again):
         # Owed already in this call: no second round of menus, a polite end.
         turn.replies.append(Outgoing(text=f"{text} {p.say('voice.callback_goodbye')}", end=True))
         return
@@ -87,7 +102,7 @@ def owe_chat_back(turn: Turn, reason: str) -> None:
     turn.finish()
     turn.conversation.handled_by = "waiting"
     turn.remember(misses=0)
-    task, _ = open_task(
+    owed = open_task(
         turn.session,
         turn.conversation,
         turn.incoming,
@@ -96,8 +111,10 @@ def owe_chat_back(turn: Turn, reason: str) -> None:
         person=turn.person,
     )
     key = "handoff_misunderstood" if reason == "misunderstood_twice" else "handoff_telegram"
-    when = say_by(task.due_by, turn.now, turn.language)
-    turn.replies.append(Outgoing(text=turn.prompts.say(key, when=when), handoff=True))
+    if owed.late(turn.now):
+        key = "chat_back_late"  # asked again past the promise: late, and no new time
+    text = turn.prompts.say(key, when=owed_by(owed.task, turn.now, turn.language))
+    turn.replies.append(Outgoing(text=text, handoff=True))
 
 
 def emergency_chat_back(
@@ -110,11 +127,47 @@ def emergency_chat_back(
 ) -> Outgoing:
     """The chat's emergency task (or its open task, made an emergency) and by when the team
     writes; said after the emergency answer, so 15 / 112 is read first."""
-    task, _ = open_task(
+    owed = open_task(
         session, conversation, incoming, now, reason=CallbackReason.emergency, person=person
     )
-    when = say_by(task.due_by, now, language)
-    return Outgoing(text=Prompts(language).say("emergency_chat_when", when=when))
+    prompts = Prompts(language)
+    text = prompts.say("emergency_chat_when", when=owed_by(owed.task, now, language))
+    if owed.late(now):
+        text = f"{prompts.say('callback_late')} {text}"
+    return Outgoing(text=text)
+
+
+def late_chat_back(
+    session: Session,
+    conversation: Conversation,
+    incoming: Incoming,
+    now: datetime,
+    language: str,
+) -> Outgoing | None:
+    """A chat writes again while it waits for the team, past the time it was promised: told
+    once, honestly, that the team is late (no new time); silent otherwise, as the bot is
+    while a person of the team is owed. Counted as asking again."""
+    if conversation.channel == VOICE or conversation.handled_by != "waiting":
+        return None
+    task = open_of_conversation(session, conversation.id)
+    if task is None or task.due_by > now or (conversation.state or {}).get("late_told") == task.id:
+        return None
+    ask_again(task, now, reason=task.reason, last_words=incoming.text or "")
+    conversation.state = {**(conversation.state or {}), "late_told": task.id}
+    return Outgoing(text=Prompts(language).say("chat_back_late"))
+
+
+@dataclass(frozen=True)
+class Owed:
+    """The task a call or a chat is owed, and how it came to be."""
+
+    task: CallbackTask
+    created: bool  # opened just now
+    again: bool  # owed since an earlier call or message: the person asked again
+
+    def late(self, now: datetime) -> bool:
+        """Its promise has passed: said with an apology and no new time (it stays overdue)."""
+        return self.task.due_by <= now
 
 
 def open_task(
@@ -125,35 +178,76 @@ def open_task(
     *,
     reason: str,
     person: Person | None,
-) -> tuple[CallbackTask, bool]:
-    """The task this call or chat is owed: one per call; a chat reuses its open task."""
+) -> Owed:
+    """The task this call or chat is owed: one open per person (per number when unknown) on
+    the phone, one open per chat. Asking again adds to it and keeps its promise (an
+    emergency makes it sooner); a retried webhook, or a second ask in one call, adds nothing."""
     on_phone = conversation.channel == VOICE
     key = _key(conversation, incoming, now)
-    found = (
-        _rung_for(session, conversation, key)
-        if on_phone
-        else open_of_conversation(session, conversation.id)
-    )
-    if found is not None:
-        task, _ = open_callback(session, key=found.key, phone=found.phone, reason=reason, now=now)
-        if task.due_by <= now:  # a new time is said, so it is the one the team is held to
-            task.due_by = promised_by(now, urgent=task.reason == CallbackReason.emergency)
-        return task, False
+    rung = _rung_for(session, conversation, key) if on_phone else None
+    if rung is not None:  # our own "Rappeler" call, not the person asking again
+        task, _ = open_callback(session, key=rung.key, phone=rung.phone, reason=reason, now=now)
+        return Owed(task, created=False, again=False)
+    this_turn = _owed_in(session, conversation, key)
+    if this_turn is not None:
+        task, _ = open_callback(
+            session, key=this_turn.key, phone=this_turn.phone, reason=reason, now=now
+        )
+        return Owed(task, created=False, again=False)
     # The number that rang or texted us; a chat's is the person's own, if we know it.
     if conversation.channel in PHONE_NUMBERED:
         phone: str | None = conversation.address
     else:
         phone = person.contact(ContactKind.phone) if person else None
-    return open_callback(
+    words = last_words(session, conversation, incoming)
+    earlier = (
+        open_for_caller(
+            session, person_id=person.id if person else None, phone=phone or "", channels=(VOICE,)
+        )
+        if on_phone
+        else open_of_conversation(session, conversation.id)
+    )
+    if earlier is not None:
+        ask_again(earlier, now, reason=reason, last_words=words)
+        _remember_owed(conversation, key, earlier)
+        return Owed(earlier, created=False, again=True)
+    task, created = open_callback(
         session,
         key=key,
         phone=phone or "",
         reason=reason,
         now=now,
-        last_words=last_words(session, conversation, incoming),
+        last_words=words,
         person_id=person.id if person else None,
         conversation_id=conversation.id,
     )
+    _remember_owed(conversation, key, task)
+    return Owed(task, created=created, again=False)
+
+
+def _owed_in(session: Session, conversation: Conversation, key: str) -> CallbackTask | None:
+    """The task this call (or chat message) already opened or added to, if any."""
+    owed = (conversation.state or {}).get("callback_owed")
+    if isinstance(owed, dict) and owed.get("key") == key and isinstance(owed.get("task"), int):
+        task = session.get(CallbackTask, owed["task"])
+        if task is not None:
+            return task
+    return session.scalar(select(CallbackTask).where(CallbackTask.key == key))
+
+
+def _remember_owed(conversation: Conversation, key: str, task: CallbackTask) -> None:
+    conversation.state = {
+        **(conversation.state or {}),
+        "callback_owed": {"key": key, "task": task.id},
+    }
+
+
+def owed_by(task: CallbackTask, now: datetime, language: str) -> str:
+    """When the task was promised ("avant 12 h"); past that, "dès que possible", never a new
+    time: the team is held to the first promise."""
+    if task.due_by <= now:
+        return Prompts(language).say("callback_asap")
+    return say_by(task.due_by, now, language)
 
 
 def say_by(due: datetime, now: datetime, language: str) -> str:
@@ -227,6 +321,23 @@ def put_through(turn: Turn, task_id: object = None) -> None:
         key = _key(turn.conversation, turn.incoming, turn.now)
         turn.remember(callback_call=key, callback_task=task_id)
     turn.replies.append(Outgoing(text=turn.prompts.say("notify.callback"), handoff=True))
+
+
+def on_connected(turn: Turn) -> None:
+    """`call:connected:dispatcher`: a transfer was answered and they talked. On a "Rappeler"
+    call the person has been called back: its task is done, by whoever pressed Rappeler."""
+    key = _key(turn.conversation, turn.incoming, turn.now)
+    task_id = turn.state.get("callback_task")
+    if turn.state.get("callback_call") != key or not isinstance(task_id, int):
+        return
+    task = turn.session.get(CallbackTask, task_id)
+    if task is None:
+        return
+    rung = turn.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key == f"callback:{task.id}:{task.calls}")
+    )
+    by = rung.payload.get("dispatcher_id") if rung is not None else None
+    answered_by_phone(turn.session, task.id, by if isinstance(by, int) else None, turn.now)
 
 
 def _rung_for(session: Session, conversation: Conversation, key: str) -> CallbackTask | None:

@@ -9,6 +9,8 @@
   it up (dialogues/flows/answering_machine.py): a short message is left, the row is retried.
 - `call:unreached:<dispatcher|party>:<status>`: a transfer nobody answered: a call-back is
   owed (dialogues/flows/call_back.py), the caller is told when, and the call goes on.
+- `call:connected:dispatcher`: a transfer to the team was answered; a "Rappeler" call that
+  got through closes its call-back task.
 - `call:ended:<status>[:<outbox id>]`: Twilio's status callback. A request cut off mid-way
   is kept as a draft flagged for a dispatcher; a follow-up or an important message nobody
   answered is flagged too; a request booked during the call is confirmed by SMS.
@@ -70,6 +72,10 @@ def handle_call_event(turn: Turn, choice: str) -> None:
         from dialogues.flows.call_back import on_unreached
 
         on_unreached(turn, parts[2])
+    elif event == "connected":
+        from dialogues.flows.call_back import on_connected
+
+        on_connected(turn)
     elif event == "ended" and len(parts) > 2:
         on_ended(turn, parts[2], int(number) if number is not None else None)
     else:

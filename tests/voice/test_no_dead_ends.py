@@ -16,6 +16,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,7 @@ DANGER_NOW = "au secours je suis tombée je ne peux plus me relever"
 # A promise that no task backs: never said again.
 EMPTY_PROMISES = ("Nous vous rappelons très vite", "très vite")
 
+DONE = 'class="list callbacks-done-list"'  # the console's list of call-backs done
 _chat_ids = itertools.count(880_001)
 
 
@@ -67,6 +69,12 @@ class Hotline:
     line: Line
     telegram: FakeTelegram
     csrf: str  # the logged-in dispatcher's, for the console's buttons
+    moved: list[timedelta]  # how far the engine's clock has been moved on (later())
+    dispatcher_id: int  # the logged-in dispatcher
+
+    def later(self, **delta: float) -> None:
+        """Time passes for the engine (the console keeps the real clock)."""
+        self.moved[0] += timedelta(**delta)
 
     def call(self, person: Person) -> PhoneCall:
         return self.line.call(person.contact(ContactKind.phone) or "")
@@ -89,17 +97,23 @@ class Hotline:
     def tasks(self) -> list[CallbackTask]:
         return self.line.rows(select(CallbackTask).order_by(CallbackTask.id))
 
-    def console(self) -> list[str]:
-        """The call-back rows of the dispatchers' conversations page, in their order."""
+    def console(self, section: str = 'class="callbacks"') -> list[str]:
+        """The call-back rows of the dispatchers' conversations page, in their order (those
+        owed; `DONE` for the list of those done)."""
         page = self.line.client.get("/console/conversations").text
-        if 'class="callbacks"' not in page:
+        if section not in page:
             return []
-        body = page[page.index('class="callbacks"') :]
+        body = page[page.index(section) :]
         body = body[body.index("<tbody>") : body.index("</tbody>")]
         return [
             html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row))).strip()
             for row in body.split("</tr>")[:-1]
         ]
+
+    def console_post(self, path: str, **form: str) -> None:
+        """The logged-in dispatcher presses a console button (`path` under /console/)."""
+        response = self.line.client.post(f"/console/{path}", data={"csrf": self.csrf, **form})
+        assert response.status_code == 200 and "flash-error" not in response.text, response.text
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +138,11 @@ def open_hotline(
     running: list[TestClient] = []
 
     def start(*, dispatcher: bool, hotline_number: bool = True) -> Hotline:
-        clock = sunday_morning_clock()
+        sunday, moved = sunday_morning_clock(), [timedelta(0)]
+
+        def clock() -> datetime:
+            return sunday() + moved[0]
+
         settings = line_settings(
             engine,
             tmp_path,
@@ -151,11 +169,11 @@ def open_hotline(
         client.__enter__()
         running.append(client)
         with session_factory() as s:
-            make_staff(s, f"claire{len(running)}")
+            dispatcher_id = make_staff(s, f"claire{len(running)}").id
         csrf = log_in(client, f"claire{len(running)}")
         outbox = senders(settings, app.state.voice_channel)
         line = Line(client, fake, session_factory, settings, clock, outbox)
-        return Hotline(line, telegram, csrf)
+        return Hotline(line, telegram, csrf, moved, dispatcher_id)
 
     yield start
     for client in running:
@@ -270,9 +288,16 @@ def test_without_a_dispatcher_line_an_emergency_is_owed_the_first_call_back_and_
     again = hotline.call(person)
     heard = again.start()
     assert not heard.dialled and heard.hung_up
-    promised(heard, "Personne de l'équipe ne peut vous répondre à l'instant.", "zéro quatre", SOON)
+    promised(
+        heard,
+        "Personne de l'équipe ne peut vous répondre à l'instant. Votre demande de rappel est "
+        "déjà notée.",
+        "zéro quatre",
+        SOON,
+    )
     assert "appelez le 15 ou le 112" in heard.text
-    assert len(hotline.tasks()) == 3  # Paul's, and one per call of Germaine's
+    # Paul's, and Germaine's one: one open call-back per person, asked twice.
+    assert [(t.person_id, t.asked) for t in hotline.tasks()] == [(paul.id, 1), (person.id, 2)]
 
 
 def test_without_a_hotline_number_the_helper_cannot_be_rung_masked_and_a_call_back_is_owed(
@@ -472,3 +497,229 @@ def test_on_telegram_an_emergency_is_owed_the_first_answer_and_told_15(
     ]
     rows = hotline.console()
     assert rows[0].startswith("Jeanne Martin — URGENCE") and rows[1].startswith("Odette Blanc")
+
+
+# ---------------------------------------------------------------- answered: the task is done
+def test_on_telegram_a_dispatcher_writing_in_the_conversation_has_answered_its_task(
+    open_hotline: Callable[..., Hotline], session: Session
+) -> None:
+    hotline = open_hotline(dispatcher=False)
+    jeanne = new_user()
+    make_resident(session, "Jeanne Martin", telegram_id=jeanne.id)
+    session.commit()
+    hotline.write(jeanne, "je veux parler à quelqu'un")
+    (task,) = hotline.tasks()
+    conversation = f"conversations/{task.conversation_id}"
+    hotline.console_post(f"{conversation}/take-over")
+    assert hotline.tasks()[0].status == CallbackStatus.open  # taking it over answers nobody
+    hotline.console_post(f"{conversation}/messages", text="Bonjour Jeanne, je suis là.")
+    hotline.line.deliver()
+    assert hotline.telegram.messages_to(jeanne.id)[-1].text == "Bonjour Jeanne, je suis là."
+    (done,) = hotline.tasks()
+    assert (done.status, done.done_by_id, done.done_how) == (
+        CallbackStatus.done,
+        hotline.dispatcher_id,
+        "chat_reply",
+    )
+    assert done.done_at is not None
+    assert hotline.console() == []
+    (row,) = hotline.console(DONE)
+    assert row.startswith("Jeanne Martin A demandé un humain, personne de disponible")
+    assert "Claire1 Réponse écrite dans la conversation" in row
+
+
+def test_a_call_back_picked_up_and_put_through_to_the_team_is_done(
+    open_hotline: Callable[..., Hotline], session: Session
+) -> None:
+    hotline = open_hotline(dispatcher=True)
+    person = germaine(session)
+    session.commit()
+    call = hotline.call(person)
+    call.start()
+    call.answer(digits="0")
+    call.after_dial("busy")
+    (task,) = hotline.tasks()
+    hotline.console_post(f"conversations/callbacks/{task.id}/call")
+    hotline.line.deliver()
+    (placed,) = hotline.line.fake.calls_to(task.phone)
+    callback, heard = hotline.line.pick_up(placed)
+    assert heard.dialled == [DISPATCHER]
+    assert callback.after_dial("completed").hung_up  # the team answered; they talked
+    (done,) = hotline.tasks()
+    assert (done.status, done.done_by_id, done.done_how, done.calls) == (
+        CallbackStatus.done,
+        hotline.dispatcher_id,
+        "call_answered",
+        1,
+    )
+    assert hotline.console() == []
+    (row,) = hotline.console(DONE)
+    assert row.startswith("Germaine Roux Transfert sans réponse")
+    assert "Claire1 Rappel décroché, mis en relation avec l'équipe" in row
+
+
+def test_a_transfer_that_got_through_outside_a_call_back_closes_nothing(
+    open_hotline: Callable[..., Hotline], session: Session
+) -> None:
+    hotline = open_hotline(dispatcher=True)
+    paul = make_resident(session, "Paul Roche", phone="+33478009903")
+    person = germaine(session)
+    session.commit()
+    waiting = hotline.call(paul)
+    waiting.start()
+    waiting.answer(digits="0")
+    waiting.after_dial("no-answer")  # Paul is owed a call-back
+    call = hotline.call(person)
+    call.start()
+    assert call.answer(digits="0").dialled == [DISPATCHER]
+    assert call.after_dial("completed").hung_up
+    (task,) = hotline.tasks()
+    assert (task.person_id, task.status) == (paul.id, CallbackStatus.open)
+
+
+# ---------------------------------------------------------------- asking again: one task
+def test_a_caller_who_phones_again_before_being_called_back_hears_it_is_already_planned(
+    open_hotline: Callable[..., Hotline], session: Session
+) -> None:
+    hotline = open_hotline(dispatcher=False)
+    person = germaine(session)
+    session.commit()
+    first = hotline.call(person)
+    first.start()
+    promised(
+        first.answer(digits="0"),
+        "Personne n'est disponible pour l'instant.",
+        "zéro quatre",
+        "avant 12 h",
+    )
+    first.answer(digits="3")
+    first.hang_up()
+    hotline.later(minutes=59)  # ~11 h: a new call-back would be promised "avant 13 h"
+    again = hotline.call(person)
+    again.start()
+    words = "je voudrais parler à quelqu'un s'il vous plaît"
+    heard = honest(again.answer(speech=words))
+    promised(
+        heard,
+        "Personne n'est disponible pour l'instant. Votre demande de rappel est déjà notée.",
+        "zéro quatre",
+        "avant 12 h",  # the first promise, kept
+    )
+    assert heard.waits_for_answer and not heard.hung_up
+    (task,) = hotline.tasks()
+    assert (task.asked, task.reason, task.last_words) == (2, "asked_for_human", words)
+    (row,) = hotline.console()
+    assert row.startswith("Germaine Roux") and "a appelé 2 fois" in row and words in row
+    # Asked again within the second call: still the one task, counted once for this call.
+    assert again.answer(digits="0").hung_up
+    assert [t.asked for t in hotline.tasks()] == [2]
+
+
+def test_danger_on_a_second_call_makes_the_one_task_an_emergency_due_sooner(
+    open_hotline: Callable[..., Hotline], session: Session
+) -> None:
+    hotline = open_hotline(dispatcher=False)
+    person = germaine(session)
+    session.commit()
+    first = hotline.call(person)
+    first.start()
+    first.answer(digits="0")  # promised "avant 12 h"
+    first.hang_up()
+    hotline.later(minutes=59)  # ~11 h: an emergency is due within half an hour
+    again = hotline.call(person)
+    again.start()
+    heard = again.answer(speech=DANGER_NOW)
+    assert heard.said[0] == EMERGENCY and heard.hung_up
+    promised(
+        heard,
+        "Personne de l'équipe ne peut vous répondre à l'instant. Votre demande de rappel est "
+        "déjà notée.",
+        "zéro quatre",
+        "avant 11 h 30",  # an emergency's half hour, sooner than the first promise
+    )
+    (task,) = hotline.tasks()
+    assert (task.reason, task.asked, task.last_words) == ("emergency", 2, DANGER_NOW)
+    assert hotline.console()[0].startswith("Germaine Roux +33")
+    assert "URGENCE" in hotline.console()[0]
+
+
+def test_an_unknown_number_that_phones_twice_has_one_task(
+    open_hotline: Callable[..., Hotline],
+) -> None:
+    hotline = open_hotline(dispatcher=False)
+    for _ in range(2):
+        call = hotline.line.call("+33478009944")
+        call.start()
+        heard = honest(call.answer(digits="0"))
+        call.hang_up()
+    assert "Votre demande de rappel est déjà notée." in heard.text
+    (task,) = hotline.tasks()
+    assert (task.person_id, task.phone, task.asked) == (None, "+33478009944", 2)
+
+
+# ---------------------------------------------------------------- past the promise
+def test_on_telegram_writing_again_past_the_promise_is_told_the_team_is_late(
+    open_hotline: Callable[..., Hotline], session: Session
+) -> None:
+    hotline = open_hotline(dispatcher=False)
+    jeanne = new_user()
+    make_resident(session, "Jeanne Martin", telegram_id=jeanne.id)
+    session.commit()
+    hotline.write(jeanne, "je veux parler à quelqu'un")  # "avant 12 h"
+    (task,) = hotline.tasks()
+    promise = task.due_by
+    assert hotline.write(jeanne, "vous êtes là ?") == []  # before the promise: waits silently
+    hotline.later(hours=3)
+    assert hotline.write(jeanne, "toujours personne ?") == [
+        "Nous avons du retard, pardonnez-nous. Votre demande est bien notée : une personne de "
+        "l'équipe vous répondra ici même, dès que possible."
+    ]
+    assert hotline.write(jeanne, "allo") == []  # told once
+    (task,) = hotline.tasks()
+    assert (task.due_by, task.status, task.asked) == (promise, CallbackStatus.open, 2)
+
+
+def test_on_telegram_danger_past_the_promise_keeps_it_overdue_and_says_so(
+    open_hotline: Callable[..., Hotline], session: Session
+) -> None:
+    hotline = open_hotline(dispatcher=False)
+    jeanne = new_user()
+    make_resident(session, "Jeanne Martin", telegram_id=jeanne.id)
+    session.commit()
+    hotline.write(jeanne, "je veux parler à quelqu'un")
+    (task,) = hotline.tasks()
+    promise = task.due_by
+    hotline.later(hours=3)  # 13 h: an emergency's half hour would be "avant 13 h 30"
+    assert hotline.write(jeanne, DANGER_NOW) == [
+        EMERGENCY,
+        "Nous avons du retard, pardonnez-nous. Une personne de l'équipe vous écrira ici même, "
+        "dès que possible. Si vous êtes en danger, n'attendez pas : appelez le 15 ou le 112.",
+    ]
+    (task,) = hotline.tasks()
+    assert (task.reason, task.due_by) == ("emergency", promise)  # still owed since 12 h
+
+
+def test_a_call_back_rung_past_its_promise_that_the_team_misses_is_said_late(
+    open_hotline: Callable[..., Hotline], session: Session
+) -> None:
+    hotline = open_hotline(dispatcher=True)
+    person = germaine(session)
+    session.commit()
+    call = hotline.call(person)
+    call.start()
+    call.answer(digits="0")
+    call.after_dial("busy")
+    (task,) = hotline.tasks()
+    hotline.later(hours=3)
+    hotline.console_post(f"conversations/callbacks/{task.id}/call")
+    hotline.line.deliver()
+    (placed,) = hotline.line.fake.calls_to(task.phone)
+    callback, _ = hotline.line.pick_up(placed)
+    heard = honest(callback.after_dial("no-answer"))
+    assert (
+        "Personne de l'équipe n'a pu décrocher pour l'instant. Nous avons du retard, "
+        "pardonnez-nous. Quelqu'un de l'équipe vous rappellera au zéro quatre"
+    ) in heard.text
+    assert ", dès que possible. Merci de votre patience. Au revoir." in heard.text
+    (still,) = hotline.tasks()
+    assert (still.due_by, still.status) == (task.due_by, CallbackStatus.open)
