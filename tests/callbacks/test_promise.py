@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.orm import Session
 
-from backend.callbacks.service import PARIS, open_callback, open_tasks, promised_by
+from backend.callbacks.service import PARIS, ask_again, open_callback, open_tasks, promised_by
 from dialogues.flows.call_back import say_by
 
 
@@ -79,3 +79,21 @@ def test_emergencies_are_listed_first_then_the_most_overdue(session: Session) ->
     open_callback(session, key="b", phone="+33478000003", reason="emergency", now=paris(1, 16))
     open_callback(session, key="c", phone="+33478000004", reason="misunderstood", now=paris(1, 8))
     assert [t.key for t in open_tasks(session)] == ["b", "c", "a"]
+
+
+def test_asking_again_keeps_the_first_promise_unless_an_emergency_makes_it_sooner(
+    session: Session,
+) -> None:
+    task, _ = open_callback(
+        session, key="voice:CA2", phone="+33478000005", reason="asked_for_human", now=paris(1, 10)
+    )
+    ask_again(task, paris(1, 14), reason="misunderstood", last_words="  allo   allo ")
+    assert (task.asked, task.reason, task.due_by, task.last_words) == (
+        2,
+        "asked_for_human",
+        paris(1, 12),  # overdue, and kept: not the 16 h a new task would be promised
+        "allo allo",
+    )
+    ask_again(task, paris(1, 11), reason="emergency")
+    assert (task.asked, task.reason, task.due_by) == (3, "emergency", paris(1, 11, 30))
+    assert task.last_words == "allo allo"  # nothing new said: the last words stay

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from backend.callbacks.models import CallbackStatus, CallbackTask
-from backend.callbacks.service import open_callback
+from backend.callbacks.service import ask_again, open_callback
 from backend.conversations.models import Conversation
 from backend.db import utcnow
 from backend.outbox.models import OutboxMessage
@@ -64,11 +64,15 @@ def phone_line(app_with: Callable[..., TestClient]) -> TestClient:
     return app_with(**TWILIO, dispatcher_phone=DISPATCHER_PHONE)
 
 
-def section(html: str) -> list[str]:
-    """The call-back section's rows as text, in order ([] when there is none)."""
-    if 'class="callbacks"' not in html:
+DONE = 'class="list callbacks-done-list"'
+
+
+def section(html: str, start: str = 'class="callbacks"') -> list[str]:
+    """The call-back section's rows as text, in order ([] when there is none); `DONE`: the
+    list of those done."""
+    if start not in html:
         return []
-    body = html[html.index('class="callbacks"') :]
+    body = html[html.index(start) :]
     body = body[body.index("<tbody>") : body.index("</tbody>")]
     return [
         html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r))).strip()
@@ -248,3 +252,45 @@ def test_a_chat_with_no_number_is_answered_in_its_conversation(
     assert "Sur Telegram, attend une réponse écrite" in row
     assert "Répondre dans la conversation" in row and "Rappeler" not in row
     assert f'href="/console/conversations/{conversation_id}" class="button primary"' in page
+
+
+def test_fait_lists_the_callback_as_done_with_who_when_how_and_the_note(
+    client: TestClient, session: Session
+) -> None:
+    task_id = owed(
+        session, "Germaine Roux", "+33478000121", ago=timedelta(hours=1), reason="asked_for_human"
+    )
+    make_staff(session, "claire")
+    csrf = log_in(client, "claire")
+    assert section(client.get("/console/conversations").text, DONE) == []
+    page = client.post(
+        f"/console/conversations/callbacks/{task_id}/done",
+        data={"csrf": csrf, "note": "Rappelée, tout va bien"},
+    ).text
+    (row,) = section(page, DONE)
+    assert row.startswith("Germaine Roux A demandé un humain, personne de disponible")
+    assert row.endswith("Claire Noté comme fait Rappelée, tout va bien")
+    assert "Rappels faits depuis 24 h (1)" in page
+    (english,) = section(client.get("/console/conversations?lang=en").text, DONE)
+    assert "Claire Marked done" in english
+
+
+def test_an_overdue_callback_asked_again_stays_overdue_and_first(
+    client: TestClient, session: Session
+) -> None:
+    late = owed(
+        session, "Germaine Roux", "+33478000122", ago=timedelta(hours=5), reason="asked_for_human"
+    )
+    owed(session, "Paul Roche", "+33478000123", ago=timedelta(minutes=1), reason="asked_for_human")
+    task = session.get(CallbackTask, late)
+    assert task is not None
+    promise = task.due_by
+    ask_again(task, utcnow(), reason="asked_for_human", last_words="vous m'aviez dit avant midi")
+    session.commit()
+    assert task.due_by == promise
+    make_staff(session, "claire")
+    log_in(client, "claire")
+    listed = section(client.get("/console/conversations").text)
+    assert listed[0].startswith("Germaine Roux") and "en retard" in listed[0]
+    assert "a appelé 2 fois" in listed[0] and "« vous m'aviez dit avant midi »" in listed[0]
+    assert listed[1].startswith("Paul Roche") and "en retard" not in listed[1]
