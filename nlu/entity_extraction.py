@@ -28,7 +28,7 @@ from nlu.training_data import TrainingData
 
 SERVICE_INTENTS = ("request_help", "offer_help")
 # Below this the classifier's service guess is not worth saying ("j'ai besoin de quelqu'un").
-MIN_GUESS_CONFIDENCE = 0.5
+MIN_GUESS_CONFIDENCE = 0.35
 NO_SERVICE_INTENTS = frozenset(
     {
         "greet",
@@ -127,7 +127,9 @@ def service_entities(
     lexicon: ServiceLexicon,
     intent: str,
     guess: Callable[[], ServiceGuess | None],
+    avoid: list[Span] | None = None,
 ) -> list[Entity]:
+    """`avoid`: spans of other entities (amounts, addresses) that a guess must not point at."""
     if intent in NO_SERVICE_INTENTS:
         return []
     entities: list[Entity] = [
@@ -161,12 +163,21 @@ def service_entities(
         return []
     # Point at the word that weighs most for this service ("de" never counts); the whole
     # text if no word does.
-    words = [t for t in tokens(folded) if len(t[0]) >= 4 and t[0] not in FUNCTION_WORDS]
+    avoid = avoid or []
+    words = [
+        t
+        for t in tokens(folded)
+        if len(t[0]) >= 4
+        and t[0] not in FUNCTION_WORDS
+        and not any(s < t[2] and t[1] < e for s, e in avoid)
+    ]
     best_word = max(words, key=lambda t: weight_of(t[0]), default=None)
     if best_word is not None and weight_of(best_word[0]) > 0:
         start, end, how = best_word[1], best_word[2], "keyword"
-    else:
+    elif not avoid:
         start, end, how = *_trim(text, 0, len(text)), "whole_text"
+    else:  # the whole text would hide the address or the amount
+        return []
     return [
         {
             "entity": "service",
@@ -190,17 +201,26 @@ def extract_entities(
     guess_service: Callable[[], ServiceGuess | None],
 ) -> list[Entity]:
     prices = extract_prices(folded)
+    common = resources.common_words
+    places = extract_places(folded, text, resources.place_patterns, common)
     entities = [
         e
-        for e in service_entities(text, folded, resources.lexicon, intent, guess_service)
-        # The classifier's guess never hides an amount ("dix euros" is not a service).
+        for e in service_entities(
+            text,
+            folded,
+            resources.lexicon,
+            intent,
+            guess_service,
+            [(start, end) for start, end, _ in prices + places],
+        )
+        # The classifier's guess never hides an amount ("dix euros" is not a service) nor an
+        # address (a street name is no service, whatever words it shares with one).
         if not (
             str(e["extractor"]).startswith("ServiceClassifier")
-            and any(start < e["end"] and e["start"] < end for start, end, _ in prices)
+            and any(start < e["end"] and e["start"] < end for start, end, _ in prices + places)
         )
     ]
     claimed: list[Span] = [(e["start"], e["end"]) for e in entities]
-    common = resources.common_words
     steps: list[tuple[str, str, list[Found]]] = [
         ("duration", "DurationRules", extract_durations(folded)),
         ("price", "PriceRules", prices),
@@ -209,7 +229,6 @@ def extract_entities(
         entities += _claim(text, found, claimed, entity, extractor)
     times = extract_times(folded, now=now, language=language, claimed=claimed)
     entities += _claim(text, times, claimed, "time", "TimeRules")
-    places = extract_places(folded, text, resources.place_patterns, common)
     entities += _claim(text, places, claimed, "place", "PlaceRules")
     people = extract_people(folded, text, resources.person_patterns, common)
     entities += _claim(text, people, claimed, "person", "PersonRules")
