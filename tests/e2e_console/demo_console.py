@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from backend.callbacks.service import open_callback
+from backend.callbacks.service import close, open_callback
 from backend.conversations.models import Conversation
 from backend.db import utcnow
 from backend.people.models import Person
@@ -41,6 +41,17 @@ def seed(live: LiveConsole) -> Demo:
             last_words="je voudrais parler à quelqu'un",
             person_id=first.id,
         )
+        # And one answered, so that the list of call-backs done is checked too.
+        answered, _ = open_callback(
+            s,
+            key="voice:CAdemo2",
+            phone="+33465718938",
+            reason="transfer_unanswered",
+            now=utcnow(),
+            person_id=first.id,
+        )
+        staff = s.scalars(select(Person.id).where(Person.login == DISPATCHER.login)).one()
+        close(s, answered.id, staff, utcnow(), "Rappelée, Karim passe demain")
         waiting = (RequestStatus.open, RequestStatus.offered)
         demo = Demo(
             open_requests=list(
