@@ -1,6 +1,6 @@
 """Call-back tasks: opened when the hotline cannot put a caller through to a person (no
-dispatcher line, the transfer not answered, the helper unreachable), one per call, or when a
-chat (Telegram) asks for a person; listed for dispatchers emergencies first, then most
+dispatcher line, the transfer not answered, the helper unreachable), or when a chat
+(Telegram) asks for a person; listed for dispatchers emergencies first, then most
 overdue first; "Rappeler" rings the person through the outbox (a call
 that, once picked up, is put through to the dispatcher); "Fait" closes it with a note, and so
 does answering it: a dispatcher writing in the chat owed an answer, or a "Rappeler" call that

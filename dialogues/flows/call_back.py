@@ -2,12 +2,15 @@
 answered, the other party of a job unreachable), or a chat asks for a person, a person of the
 team owes them an answer, and no promise is said that no task backs.
 
-A task is opened for a dispatcher (backend/callbacks, one per call, or one open per chat, so a
-retried webhook opens none twice), and the person is told honestly when: "Personne n'est
-disponible pour l'instant. Quelqu'un de l'équipe vous rappellera au <their number> avant
-18 h." The call then goes on ("Voulez-vous autre chose ?", keypad answers) or, the second
-time in one call, ends politely. An emergency is owed the soonest answer, listed first, and
-the caller is told again not to wait for it but to call 15 / 112. Diagram: phone_calls.md.
+A task is opened for a dispatcher (backend/callbacks: one open per person on the phone, per
+number when unknown, one open per chat; a retried webhook opens none twice, a second call adds
+to the first one's and hears it is already planned), and the person is told honestly when:
+"Personne n'est disponible pour l'instant. Quelqu'un de l'équipe vous rappellera au <their
+number> avant 18 h." The call then goes on ("Voulez-vous autre chose ?", keypad answers)
+or, the second time in one call, ends politely. An emergency is owed the soonest answer,
+listed first, and the caller is told again not to wait for it but to call 15 / 112. A
+promise is never moved later: past it, the person hears that the team is late ("Nous avons
+du retard") and "dès que possible". Diagram: phone_calls.md.
 """
 
 from __future__ import annotations
