@@ -60,7 +60,7 @@ def test_clearing_the_emergency_gives_the_conversation_back_to_the_bot_and_tells
     ).one()
     assert note.text == "[alerte urgence levée par Claire]"
     assert note.payload["event"] == "emergency_cleared" and note.payload["dispatcher_id"]
-    assert "[alerte urgence levée par Claire]" in page
+    assert "Alerte urgence levée par Claire." in page  # stored as a code, read as words
     # The person is told, on her channel, through the outbox.
     told = session.scalars(
         select(OutboxMessage).where(OutboxMessage.kind == "emergency_cleared")
