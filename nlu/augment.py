@@ -12,8 +12,10 @@ import random
 import re
 
 FILLERS = {
-    "fr": ("euh", "ben", "alors", "bon", "voila", "euh ben", "alors euh", "oui"),
-    "en": ("um", "well", "so", "er", "right", "um well", "yes", "oh"),
+    # "euh", "ben", "um" and the like are taken out by nlu.normalise before any model sees
+    # them; these stay in and must be learnt as saying nothing.
+    "fr": ("alors", "bon", "voila", "oui", "bon alors", "alors voila", "donc", "ah"),
+    "en": ("well", "so", "right", "yes", "oh", "well so", "now", "ok"),
 }
 # Callers open with a greeting and close with thanks whatever they want; on the variants of
 # intents that carry a message of their own, so that "bonjour" or "merci" alone decides nothing.

@@ -24,7 +24,7 @@ from nlu.interface import (
     ParseResult,
 )
 from nlu.model import NO_SERVICE, NluModel
-from nlu.normalise import fold, normalise
+from nlu.normalise import fold, looks_binary, normalise
 
 MAX_ANALYSED_CHARS = 1000
 DEFAULT_TIMEZONE = "Europe/Paris"
@@ -85,7 +85,7 @@ class Interpreter:
             {"name": scorer.classes[i], "confidence": round(float(proba[i]), 4)} for i in order
         ]
         intent = ranking[0]
-        known = self.model.knows_something(features)
+        known = self.model.knows_something(features) and not looks_binary(analysed)
         if not known or self._should_fall_back(ranking):
             intent = {"name": FALLBACK_INTENT, "confidence": self.fallback_threshold}
             ranking = [intent, *ranking[: RANKING_LENGTH - 1]]

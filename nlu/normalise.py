@@ -209,7 +209,23 @@ def _emoji_token(char: str) -> str:
 
 
 def _is_symbol(char: str) -> bool:
-    return unicodedata.category(char) in ("So", "Sk") and ord(char) > 0x2000
+    # U+FFFD is what a failed decoding leaves, not an emoji somebody chose
+    return unicodedata.category(char) in ("So", "Sk") and ord(char) > 0x2000 and char != "\ufffd"
+
+
+_BINARY_CATEGORIES = frozenset({"Cc", "Cn", "Cs", "Co"})
+
+
+def looks_binary(text: str) -> bool:
+    """Mostly control characters, unassigned code points or decoding leftovers: bytes pasted
+    as text (a file, an escape sequence), which no model should read a meaning into."""
+    visible = [c for c in text if not c.isspace()]
+    if not visible:
+        return False
+    garbage = sum(
+        1 for c in visible if c == "\ufffd" or unicodedata.category(c) in _BINARY_CATEGORIES
+    )
+    return garbage * 4 >= len(visible)
 
 
 def normalise(text: str) -> str:
@@ -220,4 +236,76 @@ def normalise(text: str) -> str:
     folded = _REPEATS_RE.sub(r"\1\1", folded)
     folded = _PUNCT_RUN_RE.sub(r"\1", folded)
     tokens = [SMS_SPELLINGS.get(tok, tok) for tok in _TOKEN_RE.findall(folded)]
-    return " ".join(tokens)
+    return " ".join(_spoken(tokens))
+
+
+# Hesitations a speech recogniser writes down: they say nothing about what is wanted, in any
+# intent. Words that can mean something ("bon", "voila", "alors", "hein", "oui") stay.
+FILLER_WORDS = frozenset(
+    str.split("euh heu euhm hum hmm hm bah ben beh bof um umm uh uhm er erm ehm")
+)
+FILLER_PAIRS = frozenset({("en", "fait"), ("tu", "vois"), ("vous", "voyez"), ("you", "know")})
+# Homophones a French recogniser writes for what was said, by the word around them.
+# "sa" is "ça" before a verb or a pronoun, at the end and in "comme sa", not before a noun.
+_CA_NEXT = frozenset(
+    str.split(
+        "va vas ira irait marche marchait coule fait faisait fonctionne sonne brule serre"
+        " me m'a m'arrive m'embete te lui ne n'est n'a n'y y sera serait suffit ira peut"
+        " pourrait doit devrait tombe tourne"
+    )
+)
+_CA_PREVIOUS = frozenset({"comme"})  # not "pour", "avec", "de": "pour sa fille"
+_VERS_NEXT = frozenset(
+    str.split(
+        "le la les l'hopital l'heure midi une deux trois quatre cinq six sept huit neuf dix"
+        " onze douze treize quatorze quinze seize dix-sept dix-huit chez"
+    )
+)
+ASR_PAIRS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("a", "nuler"): ("annuler",),
+    ("a", "nulle"): ("annuler",),
+    ("a", "nuller"): ("annuler",),
+    ("mais", "courses"): ("mes", "courses"),
+    ("mais", "commissions"): ("mes", "commissions"),
+    ("mais", "medicaments"): ("mes", "medicaments"),
+}
+ASR_WORDS = {"anuler": "annuler", "anulle": "annuler", "nuler": "annuler"}
+
+
+def _spoken(tokens: list[str]) -> list[str]:
+    """Speech-transcript noise out: hesitations, false starts ("je je voudrais", "il faudrait
+    il faudrait"), and homophones the recogniser confuses. Applied to training and parsed
+    text alike, so both sides of the model see the same words."""
+    out: list[str] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < n else ""
+        if tok in FILLER_WORDS:
+            i += 1
+            continue
+        if (tok, nxt) in FILLER_PAIRS:
+            i += 2
+            continue
+        pair = ASR_PAIRS.get((tok, nxt))
+        if pair is not None:
+            out.extend(pair)
+            i += 2
+            continue
+        tok = ASR_WORDS.get(tok, tok)
+        if tok == "sa" and (
+            not nxt or nxt in _CA_NEXT or (out and out[-1] in _CA_PREVIOUS) or not nxt.isalpha()
+        ):
+            tok = "ca"
+        elif tok == "vert" and nxt in _VERS_NEXT:
+            tok = "vers"
+        if out and tok == out[-1] and tok.isalpha():  # "je je", "oui oui"
+            i += 1
+            continue
+        if len(out) >= 2 and tok == out[-2] and nxt == out[-1] and tok.isalpha():
+            i += 2  # "je voudrais je voudrais": the second pair is the false start
+            continue
+        out.append(tok)
+        i += 1
+    return out
