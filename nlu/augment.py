@@ -20,8 +20,38 @@ FILLERS = {
 # Callers open with a greeting and close with thanks whatever they want; on the variants of
 # intents that carry a message of their own, so that "bonjour" or "merci" alone decides nothing.
 OPENERS = {
-    "fr": ("allo bonjour", "oui bonjour", "allo oui bonjour madame", "bonjour monsieur", "salut"),
-    "en": ("hello", "hello yes", "hi there", "good morning", "hiya"),
+    "fr": (
+        "allo bonjour",
+        "oui bonjour",
+        "allo oui bonjour madame",
+        "bonjour monsieur",
+        "salut",
+        "allo oui bonjour excusez-moi de vous deranger",
+        "bonjour c'est madame martin",
+        "allo c'est monsieur bernard a l'appareil",
+        "oui bonjour voila je vous appelle",
+    ),
+    "en": (
+        "hello",
+        "hello yes",
+        "hi there",
+        "good morning",
+        "hiya",
+        "hello sorry to bother you",
+        "hello this is mrs taylor",
+        "hello it's john here i'm ringing because",
+    ),
+}
+# A recogniser writes the numbers it hears in words.
+NUMBER_WORDS = {
+    "fr": str.split(
+        "zero un deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze"
+        " quinze seize dix-sept dix-huit dix-neuf vingt"
+    ),
+    "en": str.split(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen"
+        " fourteen fifteen sixteen seventeen eighteen nineteen twenty"
+    ),
 }
 CLOSERS = {
     "fr": ("merci", "merci beaucoup", "merci d'avance", "merci au revoir"),
@@ -43,6 +73,8 @@ def voice_variant(text: str, language: str, rng: random.Random, wrap: bool = Fal
     words = _PUNCT_OR_EMOJI.sub(" ", text).split()
     if not words:
         return text
+    numbers = NUMBER_WORDS.get(language, NUMBER_WORDS["fr"])
+    words = [numbers[int(w)] if w.isdigit() and int(w) < len(numbers) else w for w in words]
     fillers = FILLERS.get(language, FILLERS["fr"])
     if wrap and rng.random() < 0.3:
         words[:0] = rng.choice(OPENERS.get(language, OPENERS["fr"])).split()

@@ -294,6 +294,11 @@ def _spoken(tokens: list[str]) -> list[str]:
             i += 2
             continue
         tok = ASR_WORDS.get(tok, tok)
+        if tok == "ne":  # spoken French drops it: "je peux pas" is "je ne peux pas"
+            i += 1
+            continue
+        if tok.startswith("n'") and len(tok) > 2:
+            tok = tok[2:]
         if tok == "sa" and (
             not nxt or nxt in _CA_NEXT or (out and out[-1] in _CA_PREVIOUS) or not nxt.isalpha()
         ):

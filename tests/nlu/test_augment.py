@@ -43,3 +43,11 @@ def test_augment_gives_one_variant_per_text_and_is_reproducible() -> None:
     assert len(first) == 3
     assert first == augment(texts, languages, intents, seed=7)
     assert not any(v.startswith(("allo", "bonjour", "salut")) for v in [first[2]])
+
+
+def test_voice_variant_says_small_numbers_in_words() -> None:
+    variants = {
+        voice_variant("rendez-vous a 14 h mardi", "fr", random.Random(s)) for s in range(10)
+    }
+    assert all("quatorze" in v.split() and "14" not in v.split() for v in variants)
+    assert "three" in voice_variant("3 bags", "en", random.Random(0)).split()

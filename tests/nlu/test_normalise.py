@@ -43,6 +43,12 @@ def test_normalise_reads_french_homophones_by_their_neighbours() -> None:
     assert normalise("un pull vert") == "un pull vert"
 
 
+def test_normalise_drops_the_ne_that_speech_leaves_out() -> None:
+    assert normalise("je ne peux pas il n'y a personne") == normalise(
+        "je peux pas il y a personne"
+    )
+
+
 def test_binary_garbage_is_told_from_text_with_emojis() -> None:
     assert looks_binary("\x00\x01\ufffd\ufffe" * 20 + "%PDF-1.4")
     assert not looks_binary("merci 👍🏻 à demain ❤️")
