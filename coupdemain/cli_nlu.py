@@ -119,7 +119,8 @@ def train(
         info = save_model(model, models_dir, training_seconds=time.perf_counter() - started)
         progress.update(task, advance=1)
     for line in said:
-        err.print(line, highlight=False)
+        # Unwrapped: these lines carry paths and sentences people copy from the terminal.
+        err.print(line, highlight=False, soft_wrap=True)
     meta = info.metadata
     err.print(
         f"[green]model {info.version}[/] -> {info.path}  ({len(data.examples)} examples, "

@@ -9,6 +9,7 @@ misclassified lines): run this file with `-q --tb=no` and look at pass/fail only
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -19,21 +20,30 @@ from nlu.interpreter import Interpreter
 from nlu.normalise import fold
 from nlu.training_data import TrainingData, load_training_data
 
-BLIND = Path(__file__).parent / "blind"
+HERE = Path(__file__).parent
 GOAL = 0.97
 FILES = ("voice", "telegram")
 # Measured 2026-12-04 (aggregate figures only): voice intent 0.975 / service 0.990, telegram
 # 0.963 / 0.990; after one more batch of training lines voice passed and telegram still
 # failed (pass/fail only). Telegram is expected to fail until the goal is reached;
 # strict=False so that reaching it shows as XPASS instead of breaking the build.
+SETS = ("blind", "blind2")
+# Measured 2026-12-04 (aggregate figures only, `coupdemain nlu test`): blind voice 0.970 /
+# 0.990, blind telegram 0.958 / 0.990 (intent / service); blind2 voice 0.927 / 0.951, blind2
+# telegram 0.967 / 0.976. The files below the goal are expected to fail until it is reached;
+# strict=False so that reaching it shows as XPASS instead of breaking the build.
+BELOW_GOAL = {("blind", "telegram"), ("blind2", "voice"), ("blind2", "telegram")}
 GOAL_CASES = [
-    "voice",
     pytest.param(
-        "telegram",
-        marks=pytest.mark.xfail(
-            reason="issue 13: Telegram accuracy still below 0.97", strict=False
-        ),
-    ),
+        folder,
+        name,
+        marks=[pytest.mark.xfail(reason="issue 13: accuracy below 0.97", strict=False)]
+        if (folder, name) in BELOW_GOAL
+        else [],
+        id=f"{folder}-{name}",
+    )
+    for folder in SETS
+    for name in FILES
 ]
 
 
@@ -44,30 +54,39 @@ def collapsed(text: str) -> str:
     return " ".join(kept.split())
 
 
-@pytest.mark.parametrize("name", GOAL_CASES)
+def confusions(pairs: list[tuple[str, str]]) -> str:
+    """'check_status -> request_help: 2' lines, most frequent first: counts, no texts."""
+    counted = Counter(pairs)
+    return "\n".join(f"{gold} -> {got}: {n}" for (gold, got), n in counted.most_common())
+
+
+@pytest.mark.parametrize(("folder", "name"), GOAL_CASES)
 def test_intent_and_service_accuracy_reach_the_goal(
-    name: str, interpreter: Interpreter, training_data: TrainingData
+    folder: str, name: str, interpreter: Interpreter, training_data: TrainingData
 ) -> None:
     if {e.language for e in training_data.examples} != {"fr", "en"}:
         pytest.skip("the goal is about the real training data (nlu/data/fr and nlu/data/en)")
-    examples = read_labelled(BLIND / f"{name}.jsonl")
+    examples = read_labelled(HERE / folder / f"{name}.jsonl")
     report = evaluate(interpreter, examples)
-    wrong = [f"{e['intent']} -> {e['predicted']}: {e['text']}" for e in report.errors()]
-    assert report.accuracy >= GOAL, f"{name}: intent {report.accuracy:.3f}\n" + "\n".join(wrong)
+    wrong = [(str(e["intent"]), str(e["predicted"])) for e in report.errors()]
+    assert report.accuracy >= GOAL, (
+        f"{folder}/{name}: intent {report.accuracy:.3f}\n{confusions(wrong)}"
+    )
     wrong_services = [
-        f"{gold} -> {got}: {text}"
-        for text, gold, got in zip(
-            report.texts, report.service_gold, report.service_predicted, strict=True
-        )
+        (str(gold), str(got))
+        for gold, got in zip(report.service_gold, report.service_predicted, strict=True)
         if gold and gold != got
     ]
     assert report.service_accuracy >= GOAL, (
-        f"{name}: service {report.service_accuracy:.3f}\n" + "\n".join(wrong_services)
+        f"{folder}/{name}: service {report.service_accuracy:.3f}\n{confusions(wrong_services)}"
     )
 
 
+@pytest.mark.parametrize("folder", SETS)
 @pytest.mark.parametrize("name", FILES)
-def test_no_blind_sentence_is_in_the_training_data(name: str, training_data: TrainingData) -> None:
+def test_no_blind_sentence_is_in_the_training_data(
+    folder: str, name: str, training_data: TrainingData
+) -> None:
     """Exact sentences of three words or more, and longer ones (five or more) inside a
     training sentence. One- and two-word answers ("oui", "merci beaucoup", "👍") are exempt:
     a hotline model must know them, and anyone writing for these intents writes them.
@@ -76,12 +95,15 @@ def test_no_blind_sentence_is_in_the_training_data(name: str, training_data: Tra
     trained = {collapsed(e.text) for e in [*examples, *training_data.examples]}
     everything = " | ".join(sorted(trained))
     leaked = []
-    for example in read_labelled(BLIND / f"{name}.jsonl"):
+    for example in read_labelled(HERE / folder / f"{name}.jsonl"):
         text = collapsed(example.text)
         words = len(text.split())
         if (words >= 3 and text in trained) or (words >= 5 and f" {text} " in f" {everything} "):
             leaked.append(example.text)
-    assert not leaked, f"{len(leaked)} blind sentences in nlu/data:\n" + "\n".join(leaked)
+    # The count only (not `assert not leaked`, which pytest would print): the sentences would be
+    # read by whoever writes training data next.
+    count = len(leaked)
+    assert count == 0, f"{count} sentences of {folder}/{name} are in nlu/data"
 
 
 def test_collapsed_ignores_case_accents_and_punctuation() -> None:

@@ -165,9 +165,11 @@ class Balancer:
             for n in (first, *[i for i in range(len(self.urls)) if i != first]):
                 try:
                     response = self.send_to(n, method, path, **kwargs)
-                except (httpx.ConnectError, httpx.RemoteProtocolError) as exc:
-                    # Refused, or closed before an answer by an instance shutting down: the
-                    # request was not handled there, so another instance may take it.
+                except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                    # Refused, closed or reset before an answer by an instance shutting down (a
+                    # reset comes from a connection still in its backlog). Telegram sends an
+                    # update again when no answer came; the other instance gets the same
+                    # update_id (or CallSid and turn), which the webhooks answer only once.
                     with self._lock:
                         self.rerouted += 1
                         self.errors[type(exc).__name__] += 1
