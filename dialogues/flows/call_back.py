@@ -47,14 +47,8 @@ VOICE = "voice"
 PHONE_NUMBERED = ("voice", "sms")  # channels whose address is the person's phone number
 
 
-def owe_call_back(
-    turn: Turn, reason: str, *, lead: str = "voice.callback_nobody", end: bool = False
-) -> None:
-    """Open this call's call-back task and say when; then "anything else?" or goodbye
-    (`end`, an emergency, or owed already in this call). A caller who rang before is owed
-    the same call-back: they hear that it is already planned, and by when it was promised."""
-    urgent = reason == CallbackReason.emergency
-    owed = open_task(
+def _task_of_turn(turn: Turn, reason: str) -> Owed:
+    return open_task(
         turn.session,
         turn.conversation,
         turn.incoming,
@@ -62,6 +56,16 @@ def owe_call_back(
         reason=str(REASONS.get(reason, reason)),
         person=turn.person,
     )
+
+
+def owe_call_back(
+    turn: Turn, reason: str, *, lead: str = "voice.callback_nobody", end: bool = False
+) -> None:
+    """Open this call's call-back task and say when; then "anything else?" or goodbye
+    (`end`, an emergency, or owed already in this call). A caller who rang before is owed
+    the same call-back: they hear that it is already planned, and by when it was promised."""
+    urgent = reason == CallbackReason.emergency
+    owed = _task_of_turn(turn, reason)
     turn.finish()
     turn.remember(misses=0, question=None)
     p = turn.prompts
@@ -105,14 +109,7 @@ def owe_chat_back(turn: Turn, reason: str) -> None:
     turn.finish()
     turn.conversation.handled_by = "waiting"
     turn.remember(misses=0)
-    owed = open_task(
-        turn.session,
-        turn.conversation,
-        turn.incoming,
-        turn.now,
-        reason=str(REASONS.get(reason, reason)),
-        person=turn.person,
-    )
+    owed = _task_of_turn(turn, reason)
     key = "handoff_misunderstood" if reason == "misunderstood_twice" else "handoff_telegram"
     if owed.late(turn.now):
         key = "chat_back_late"  # asked again past the promise: late, and no new time
