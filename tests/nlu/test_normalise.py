@@ -44,9 +44,7 @@ def test_normalise_reads_french_homophones_by_their_neighbours() -> None:
 
 
 def test_normalise_drops_the_ne_that_speech_leaves_out() -> None:
-    assert normalise("je ne peux pas il n'y a personne") == normalise(
-        "je peux pas il y a personne"
-    )
+    assert normalise("je ne peux pas il n'y a personne") == normalise("je peux pas il y a personne")
 
 
 def test_binary_garbage_is_told_from_text_with_emojis() -> None:
