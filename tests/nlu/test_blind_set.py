@@ -23,16 +23,13 @@ from nlu.training_data import TrainingData, load_training_data
 HERE = Path(__file__).parent
 GOAL = 0.97
 FILES = ("voice", "telegram")
-# Measured 2026-12-04 (aggregate figures only): voice intent 0.975 / service 0.990, telegram
-# 0.963 / 0.990; after one more batch of training lines voice passed and telegram still
-# failed (pass/fail only). Telegram is expected to fail until the goal is reached;
-# strict=False so that reaching it shows as XPASS instead of breaking the build.
+# Measured 2026-12-04 (aggregate figures only, `coupdemain nlu test`), after the training lines
+# equal to blind lines were removed: blind voice 0.975 / 0.990, blind telegram 0.960 / 0.990
+# (intent / service); blind2 voice 0.933 / 0.976, blind2 telegram 0.973 / 0.976. The files
+# below the goal are expected to fail until it is reached; strict=False so that reaching it
+# shows as XPASS instead of breaking the build.
 SETS = ("blind", "blind2")
-# Measured 2026-12-04 (aggregate figures only, `coupdemain nlu test`): blind voice 0.970 /
-# 0.990, blind telegram 0.958 / 0.990 (intent / service); blind2 voice 0.927 / 0.951, blind2
-# telegram 0.967 / 0.976. The files below the goal are expected to fail until it is reached;
-# strict=False so that reaching it shows as XPASS instead of breaking the build.
-BELOW_GOAL = {("blind", "telegram"), ("blind2", "voice"), ("blind2", "telegram")}
+BELOW_GOAL = {("blind", "telegram"), ("blind2", "voice")}
 GOAL_CASES = [
     pytest.param(
         folder,
