@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy import select
@@ -185,6 +186,19 @@ def line_settings(engine: DbEngine, tmp_path: Path, fake: FakeTwilio, **extra: A
     )
 
 
+def hotline_app(
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    parser: IntentParser,
+    clock: Callable[[], datetime],
+) -> FastAPI:
+    """The whole app, its real engine reading the time from `clock`."""
+    conversation_engine = Engine(
+        session_factory, parser, engine_config(settings, dispatch_config(settings)), clock=clock
+    )
+    return create_app(settings, conversation_engine=conversation_engine)
+
+
 @pytest.fixture
 def line(
     engine: DbEngine,
@@ -195,13 +209,7 @@ def line(
 ) -> Iterator[Line]:
     clock = sunday_morning_clock()
     settings = line_settings(engine, tmp_path, fake)
-    conversation_engine = Engine(
-        session_factory,
-        nlu_parser,
-        engine_config(settings, dispatch_config(settings)),
-        clock=clock,
-    )
-    app = create_app(settings, conversation_engine=conversation_engine)
+    app = hotline_app(settings, session_factory, nlu_parser, clock)
     with TestClient(app) as client:
         yield Line(
             client,

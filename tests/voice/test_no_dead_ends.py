@@ -29,9 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend.callbacks.models import CallbackStatus, CallbackTask
 from backend.people.models import ContactKind, Person
 from bots.voice.simulator import Heard, PhoneCall
-from coupdemain.app import create_app, senders
-from coupdemain.configuration import dispatch_config, engine_config
-from dialogues.engine import Engine
+from coupdemain.app import senders
 from nlu.interface import IntentParser
 from tests.console.console_helpers import log_in, make_staff
 from tests.e2e_telegram.conftest import unhurried
@@ -42,6 +40,7 @@ from tests.voice.conftest import (
     DISPATCHER,
     HOTLINE,
     Line,
+    hotline_app,
     line_settings,
     sunday_morning_clock,
 )
@@ -110,6 +109,19 @@ class Hotline:
             for row in body.split("</tr>")[:-1]
         ]
 
+    def answered(self, how: str) -> tuple[CallbackTask, str]:
+        """The one task, done `how` by the logged-in dispatcher, and its row in the console's
+        list of those done (none owed any more)."""
+        (done,) = self.tasks()
+        assert (done.status, done.done_by_id, done.done_how) == (
+            CallbackStatus.done,
+            self.dispatcher_id,
+            how,
+        )
+        assert self.console() == []
+        (row,) = self.console(DONE)
+        return done, row
+
     def console_post(self, path: str, **form: str) -> None:
         """The logged-in dispatcher presses a console button (`path` under /console/)."""
         response = self.line.client.post(f"/console/{path}", data={"csrf": self.csrf, **form})
@@ -157,13 +169,7 @@ def open_hotline(
                 "twilio_number": HOTLINE if hotline_number else None,
             }
         )
-        conversation_engine = Engine(
-            session_factory,
-            nlu_parser,
-            engine_config(settings, dispatch_config(settings)),
-            clock=clock,
-        )
-        app = create_app(settings, conversation_engine=conversation_engine)
+        app = hotline_app(settings, session_factory, nlu_parser, clock)
         # HTTPS as PUBLIC_URL is, so the console's secure cookies are sent back.
         client = TestClient(app, base_url="https://testserver")
         client.__enter__()
@@ -200,6 +206,50 @@ def honest(heard: Heard) -> Heard:
     return heard
 
 
+def caller(session: Session) -> Person:
+    """Germaine, known on a landline, stored so that the app sees her."""
+    person = germaine(session)
+    session.commit()
+    return person
+
+
+def rings(hotline: Hotline, person: Person) -> PhoneCall:
+    """`person` rings the hotline and is greeted."""
+    call = hotline.call(person)
+    call.start()
+    return call
+
+
+def missed_transfer(hotline: Hotline, session: Session) -> CallbackTask:
+    """Germaine asks for a person and the team's line is busy: the one call-back she is owed."""
+    call = rings(hotline, caller(session))
+    call.answer(digits="0")
+    call.after_dial("busy")
+    (task,) = hotline.tasks()
+    return task
+
+
+def picked_up(hotline: Hotline, task: CallbackTask) -> tuple[PhoneCall, Heard]:
+    """The call-back a dispatcher asked for is placed and the caller picks up."""
+    hotline.line.deliver()
+    (placed,) = hotline.line.fake.calls_to(task.phone)
+    return hotline.line.pick_up(placed)
+
+
+def rung_back(hotline: Hotline, task: CallbackTask) -> tuple[PhoneCall, Heard]:
+    """The dispatcher presses Rappeler on `task` and the caller picks up."""
+    hotline.console_post(f"conversations/callbacks/{task.id}/call")
+    return picked_up(hotline, task)
+
+
+def on_telegram(session: Session, name: str = "Jeanne Martin", phone: str | None = None) -> TgUser:
+    """A resident known by her Telegram account (and `phone`, if given)."""
+    user = new_user(name.split()[0])
+    make_resident(session, name, telegram_id=user.id, phone=phone)
+    session.commit()
+    return user
+
+
 def ask_for_a_person(call: PhoneCall, how: str) -> Heard:
     """The ways a caller at the main menu ends up with a person asked for."""
     if how == "key 0":
@@ -231,8 +281,7 @@ def test_without_a_dispatcher_line_asking_for_a_person_is_owed_a_call_back_and_g
     open_hotline: Callable[..., Hotline], session: Session, how: str
 ) -> None:
     hotline = open_hotline(dispatcher=False)
-    person = germaine(session)
-    session.commit()
+    person = caller(session)
     call = hotline.call(person)
     honest(call.start())
     heard = ask_for_a_person(call, how)
@@ -259,13 +308,10 @@ def test_without_a_dispatcher_line_an_emergency_is_owed_the_first_call_back_and_
 ) -> None:
     hotline = open_hotline(dispatcher=False)
     paul = make_resident(session, "Paul Roche", phone="+33478009901")
-    person = germaine(session)
-    session.commit()
-    first = hotline.call(paul)
-    first.start()
+    person = caller(session)
+    first = rings(hotline, paul)
     first.answer(digits="0")  # an ordinary call-back, owed earlier
-    call = hotline.call(person)
-    call.start()
+    call = rings(hotline, person)
     heard = call.answer(speech=DANGER_NOW)
     assert heard.said[0] == EMERGENCY
     text = promised(
@@ -327,10 +373,8 @@ def test_with_a_dispatcher_line_asking_for_a_person_puts_the_caller_through(
     open_hotline: Callable[..., Hotline], session: Session, how: str
 ) -> None:
     hotline = open_hotline(dispatcher=True)
-    person = germaine(session)
-    session.commit()
-    call = hotline.call(person)
-    call.start()
+    person = caller(session)
+    call = rings(hotline, person)
     heard = ask_for_a_person(call, how)
     assert heard.dialled == [DISPATCHER] and HANDOFF in heard.text
     # A dispatcher answered and they talked: the call ends with the transfer, nothing owed.
@@ -343,10 +387,8 @@ def test_a_transfer_nobody_takes_is_owed_a_call_back_and_the_call_goes_on(
     open_hotline: Callable[..., Hotline], session: Session, status: str
 ) -> None:
     hotline = open_hotline(dispatcher=True)
-    person = germaine(session)
-    session.commit()
-    call = hotline.call(person)
-    call.start()
+    person = caller(session)
+    call = rings(hotline, person)
     assert call.answer(digits="0").dialled == [DISPATCHER]
     heard = honest(call.after_dial(status))
     promised(
@@ -367,21 +409,13 @@ def test_a_call_back_the_dispatcher_does_not_pick_up_is_the_same_task_told_again
     open_hotline: Callable[..., Hotline], session: Session
 ) -> None:
     hotline = open_hotline(dispatcher=True)
-    person = germaine(session)
-    session.commit()
-    call = hotline.call(person)
-    call.start()
-    call.answer(digits="0")
-    call.after_dial("busy")
-    (task,) = hotline.tasks()
+    task = missed_transfer(hotline, session)
     # A dispatcher presses Rappeler; she picks up, and the team phone does not answer.
     rung = hotline.line.client.post(
         f"/console/conversations/callbacks/{task.id}/call", data={"csrf": hotline.csrf}
     )
     assert rung.status_code == 200
-    hotline.line.deliver()
-    (placed,) = hotline.line.fake.calls_to(task.phone)
-    callback, heard = hotline.line.pick_up(placed)
+    callback, heard = picked_up(hotline, task)
     assert heard.dialled == [DISPATCHER]
     heard = honest(callback.after_dial("no-answer"))
     promised(
@@ -400,10 +434,8 @@ def test_an_emergency_is_put_through_and_unanswered_is_owed_the_first_call_back(
     open_hotline: Callable[..., Hotline], session: Session
 ) -> None:
     hotline = open_hotline(dispatcher=True)
-    person = germaine(session)
-    session.commit()
-    call = hotline.call(person)
-    call.start()
+    person = caller(session)
+    call = rings(hotline, person)
     heard = call.answer(speech=DANGER_NOW)
     assert heard.said[0] == EMERGENCY and heard.dialled == [DISPATCHER]
     heard = call.after_dial("no-answer")
@@ -425,8 +457,7 @@ def test_a_helper_who_does_not_answer_the_masked_call_is_owed_a_call_back(
     hotline = open_hotline(dispatcher=True)
     requester, helper = germaine(session), karim(session)
     assigned(session, requester, helper, hotline.line.clock())
-    call = hotline.call(requester)
-    call.start()
+    call = rings(hotline, requester)
     assert call.answer(digits="1").dialled == [helper.contact(ContactKind.phone)]
     heard = honest(call.after_dial("no-answer"))
     promised(heard, "La personne ne répond pas pour le moment.", "zéro quatre", "avant 12 h")
@@ -441,9 +472,7 @@ def test_on_telegram_asking_for_a_person_is_owed_an_answer_in_the_console_and_to
     open_hotline: Callable[..., Hotline], session: Session, how: str
 ) -> None:
     hotline = open_hotline(dispatcher=False)
-    jeanne = new_user()
-    make_resident(session, "Jeanne Martin", telegram_id=jeanne.id, phone="+33478009902")
-    session.commit()
+    jeanne = on_telegram(session, phone="+33478009902")
     if how == "words":
         said = hotline.write(jeanne, "je veux parler à quelqu'un")
     else:
@@ -466,9 +495,7 @@ def test_on_telegram_misunderstood_twice_is_owed_an_answer(
     open_hotline: Callable[..., Hotline], session: Session
 ) -> None:
     hotline = open_hotline(dispatcher=True)
-    jeanne = new_user()
-    make_resident(session, "Jeanne Martin", telegram_id=jeanne.id)
-    session.commit()
+    jeanne = on_telegram(session)
     hotline.write(jeanne, "grmbl zzz")
     said = hotline.write(jeanne, "grmbl zzz")
     assert said[-1] == (
@@ -485,10 +512,7 @@ def test_on_telegram_an_emergency_is_owed_the_first_answer_and_told_15(
     open_hotline: Callable[..., Hotline], session: Session
 ) -> None:
     hotline = open_hotline(dispatcher=True)
-    jeanne, odette = new_user(), new_user("Odette")
-    make_resident(session, "Jeanne Martin", telegram_id=jeanne.id)
-    make_resident(session, "Odette Blanc", telegram_id=odette.id)
-    session.commit()
+    jeanne, odette = on_telegram(session), on_telegram(session, "Odette Blanc")
     hotline.write(odette, "je veux parler à quelqu'un")
     assert hotline.write(jeanne, DANGER_NOW) == [
         EMERGENCY,
@@ -504,9 +528,7 @@ def test_on_telegram_a_dispatcher_writing_in_the_conversation_has_answered_its_t
     open_hotline: Callable[..., Hotline], session: Session
 ) -> None:
     hotline = open_hotline(dispatcher=False)
-    jeanne = new_user()
-    make_resident(session, "Jeanne Martin", telegram_id=jeanne.id)
-    session.commit()
+    jeanne = on_telegram(session)
     hotline.write(jeanne, "je veux parler à quelqu'un")
     (task,) = hotline.tasks()
     conversation = f"conversations/{task.conversation_id}"
@@ -515,15 +537,8 @@ def test_on_telegram_a_dispatcher_writing_in_the_conversation_has_answered_its_t
     hotline.console_post(f"{conversation}/messages", text="Bonjour Jeanne, je suis là.")
     hotline.line.deliver()
     assert hotline.telegram.messages_to(jeanne.id)[-1].text == "Bonjour Jeanne, je suis là."
-    (done,) = hotline.tasks()
-    assert (done.status, done.done_by_id, done.done_how) == (
-        CallbackStatus.done,
-        hotline.dispatcher_id,
-        "chat_reply",
-    )
+    done, row = hotline.answered("chat_reply")
     assert done.done_at is not None
-    assert hotline.console() == []
-    (row,) = hotline.console(DONE)
     assert row.startswith("Jeanne Martin A demandé un humain, personne de disponible")
     assert "Claire1 Réponse écrite dans la conversation" in row
 
@@ -532,28 +547,12 @@ def test_a_call_back_picked_up_and_put_through_to_the_team_is_done(
     open_hotline: Callable[..., Hotline], session: Session
 ) -> None:
     hotline = open_hotline(dispatcher=True)
-    person = germaine(session)
-    session.commit()
-    call = hotline.call(person)
-    call.start()
-    call.answer(digits="0")
-    call.after_dial("busy")
-    (task,) = hotline.tasks()
-    hotline.console_post(f"conversations/callbacks/{task.id}/call")
-    hotline.line.deliver()
-    (placed,) = hotline.line.fake.calls_to(task.phone)
-    callback, heard = hotline.line.pick_up(placed)
+    task = missed_transfer(hotline, session)
+    callback, heard = rung_back(hotline, task)
     assert heard.dialled == [DISPATCHER]
     assert callback.after_dial("completed").hung_up  # the team answered; they talked
-    (done,) = hotline.tasks()
-    assert (done.status, done.done_by_id, done.done_how, done.calls) == (
-        CallbackStatus.done,
-        hotline.dispatcher_id,
-        "call_answered",
-        1,
-    )
-    assert hotline.console() == []
-    (row,) = hotline.console(DONE)
+    done, row = hotline.answered("call_answered")
+    assert done.calls == 1
     assert row.startswith("Germaine Roux Transfert sans réponse")
     assert "Claire1 Rappel décroché, mis en relation avec l'équipe" in row
 
@@ -563,14 +562,11 @@ def test_a_transfer_that_got_through_outside_a_call_back_closes_nothing(
 ) -> None:
     hotline = open_hotline(dispatcher=True)
     paul = make_resident(session, "Paul Roche", phone="+33478009903")
-    person = germaine(session)
-    session.commit()
-    waiting = hotline.call(paul)
-    waiting.start()
+    person = caller(session)
+    waiting = rings(hotline, paul)
     waiting.answer(digits="0")
     waiting.after_dial("no-answer")  # Paul is owed a call-back
-    call = hotline.call(person)
-    call.start()
+    call = rings(hotline, person)
     assert call.answer(digits="0").dialled == [DISPATCHER]
     assert call.after_dial("completed").hung_up
     (task,) = hotline.tasks()
@@ -582,10 +578,8 @@ def test_a_caller_who_phones_again_before_being_called_back_hears_it_is_already_
     open_hotline: Callable[..., Hotline], session: Session
 ) -> None:
     hotline = open_hotline(dispatcher=False)
-    person = germaine(session)
-    session.commit()
-    first = hotline.call(person)
-    first.start()
+    person = caller(session)
+    first = rings(hotline, person)
     promised(
         first.answer(digits="0"),
         "Personne n'est disponible pour l'instant.",
@@ -595,8 +589,7 @@ def test_a_caller_who_phones_again_before_being_called_back_hears_it_is_already_
     first.answer(digits="3")
     first.hang_up()
     hotline.later(minutes=59)  # ~11 h: a new call-back would be promised "avant 13 h"
-    again = hotline.call(person)
-    again.start()
+    again = rings(hotline, person)
     words = "je voudrais parler à quelqu'un s'il vous plaît"
     heard = honest(again.answer(speech=words))
     promised(
@@ -619,15 +612,12 @@ def test_danger_on_a_second_call_makes_the_one_task_an_emergency_due_sooner(
     open_hotline: Callable[..., Hotline], session: Session
 ) -> None:
     hotline = open_hotline(dispatcher=False)
-    person = germaine(session)
-    session.commit()
-    first = hotline.call(person)
-    first.start()
+    person = caller(session)
+    first = rings(hotline, person)
     first.answer(digits="0")  # promised "avant 12 h"
     first.hang_up()
     hotline.later(minutes=59)  # ~11 h: an emergency is due within half an hour
-    again = hotline.call(person)
-    again.start()
+    again = rings(hotline, person)
     heard = again.answer(speech=DANGER_NOW)
     assert heard.said[0] == EMERGENCY and heard.hung_up
     promised(
@@ -662,9 +652,7 @@ def test_on_telegram_writing_again_past_the_promise_is_told_the_team_is_late(
     open_hotline: Callable[..., Hotline], session: Session
 ) -> None:
     hotline = open_hotline(dispatcher=False)
-    jeanne = new_user()
-    make_resident(session, "Jeanne Martin", telegram_id=jeanne.id)
-    session.commit()
+    jeanne = on_telegram(session)
     hotline.write(jeanne, "je veux parler à quelqu'un")  # "avant 12 h"
     (task,) = hotline.tasks()
     promise = task.due_by
@@ -683,9 +671,7 @@ def test_on_telegram_danger_past_the_promise_keeps_it_overdue_and_says_so(
     open_hotline: Callable[..., Hotline], session: Session
 ) -> None:
     hotline = open_hotline(dispatcher=False)
-    jeanne = new_user()
-    make_resident(session, "Jeanne Martin", telegram_id=jeanne.id)
-    session.commit()
+    jeanne = on_telegram(session)
     hotline.write(jeanne, "je veux parler à quelqu'un")
     (task,) = hotline.tasks()
     promise = task.due_by
@@ -703,18 +689,9 @@ def test_a_call_back_rung_past_its_promise_that_the_team_misses_is_said_late(
     open_hotline: Callable[..., Hotline], session: Session
 ) -> None:
     hotline = open_hotline(dispatcher=True)
-    person = germaine(session)
-    session.commit()
-    call = hotline.call(person)
-    call.start()
-    call.answer(digits="0")
-    call.after_dial("busy")
-    (task,) = hotline.tasks()
+    task = missed_transfer(hotline, session)
     hotline.later(hours=3)
-    hotline.console_post(f"conversations/callbacks/{task.id}/call")
-    hotline.line.deliver()
-    (placed,) = hotline.line.fake.calls_to(task.phone)
-    callback, _ = hotline.line.pick_up(placed)
+    callback, _ = rung_back(hotline, task)
     heard = honest(callback.after_dial("no-answer"))
     assert (
         "Personne de l'équipe n'a pu décrocher pour l'instant. Nous avons du retard, "

@@ -9,8 +9,10 @@ from backend.dispatch.models import Offer
 from backend.people.models import ContactKind, Person
 from backend.people.service import find_by_contact
 from backend.requests.models import HelpRequest, RequestStatus
+from bots.voice.simulator import PhoneCall
 from tests.factories import make_helper, make_resident
 from tests.voice.conftest import DISPATCHER, Line, new_landline, new_mobile
+from tests.voice.voice_data import greeted
 
 
 def _germaine(session: Session) -> tuple[str, str]:
@@ -19,6 +21,12 @@ def _germaine(session: Session) -> tuple[str, str]:
     germaine = make_resident(session, "Germaine Roux", phone=number, lat=45.7745, lon=4.8320)
     session.commit()
     return number, germaine.addresses[0].one_line()
+
+
+def _germaine_rings(line: Line, session: Session) -> tuple[str, PhoneCall]:
+    """Germaine, known, rings from her landline and is greeted: her number and the call."""
+    number, _ = _germaine(session)
+    return number, greeted(line, number)
 
 
 def test_known_caller_is_greeted_by_name_and_books_a_request_by_voice_after_a_read_back(
@@ -73,9 +81,7 @@ def test_known_caller_is_greeted_by_name_and_books_a_request_by_voice_after_a_re
 
 
 def test_a_correction_at_the_read_back_is_read_back_again(line: Line, session: Session) -> None:
-    number, _ = _germaine(session)
-    call = line.call(number)
-    call.start()
+    _, call = _germaine_rings(line, session)
     call.answer(speech="je voudrais de l'aide pour mes courses demain matin")
     call.answer(digits="1")  # at home
     call.answer(digits="#")  # no details
@@ -88,9 +94,7 @@ def test_a_correction_at_the_read_back_is_read_back_again(line: Line, session: S
 
 
 def test_a_caller_using_only_the_keypad_books_a_request(line: Line, session: Session) -> None:
-    number, _ = _germaine(session)
-    call = line.call(number)
-    call.start()
+    _, call = _germaine_rings(line, session)
     # menu, errands, tomorrow, morning, home, skip, free
     for digits in ("1", "1", "2", "1", "1", "#", "1"):
         heard = call.answer(digits=digits)
@@ -128,9 +132,7 @@ def test_an_unknown_caller_registers_on_the_phone_with_the_address_read_back(
 def test_silence_is_asked_again_then_the_keypad_offered_then_a_human(
     line: Line, session: Session
 ) -> None:
-    number, _ = _germaine(session)
-    call = line.call(number)
-    call.start()
+    number, call = _germaine_rings(line, session)
     heard = call.answer()  # silence at the menu
     assert heard.said[:2] == ["Je ne vous ai pas entendu.", "Que puis-je faire pour vous ?"]
     heard = call.answer()
@@ -153,9 +155,7 @@ def test_silence_is_asked_again_then_the_keypad_offered_then_a_human(
 def test_a_misheard_answer_in_a_flow_follows_the_same_gentle_ladder(
     line: Line, session: Session
 ) -> None:
-    number, _ = _germaine(session)
-    call = line.call(number)
-    call.start()
+    _, call = _germaine_rings(line, session)
     call.answer(speech="j'ai besoin d'aide pour mes courses")
     heard = call.answer(speech="blblbl")
     assert heard.said[0] == "Pardon, je n'ai pas compris."
@@ -169,9 +169,7 @@ def test_a_misheard_answer_in_a_flow_follows_the_same_gentle_ladder(
 
 
 def test_a_caller_who_asks_for_a_person_is_put_through(line: Line, session: Session) -> None:
-    number, _ = _germaine(session)
-    call = line.call(number)
-    call.start()
+    number, call = _germaine_rings(line, session)
     call.answer(speech="j'ai besoin d'aide pour mes courses")
     heard = call.answer(speech="je voudrais parler à un opérateur s'il vous plaît")
     assert heard.dialled == [DISPATCHER]
@@ -190,9 +188,7 @@ def test_key_zero_is_a_person_and_key_nine_repeats(line: Line, session: Session)
 
 
 def test_an_emergency_is_answered_at_once_and_put_through(line: Line, session: Session) -> None:
-    number, _ = _germaine(session)
-    call = line.call(number)
-    call.start()
+    number, call = _germaine_rings(line, session)
     call.answer(speech="je voudrais de l'aide pour mes courses")
     heard = call.answer(speech="au secours je suis tombée je ne peux plus me relever")
     assert heard.said[0].startswith("C'est une urgence : appelez tout de suite le 15")
@@ -204,9 +200,7 @@ def test_an_emergency_is_answered_at_once_and_put_through(line: Line, session: S
 def test_a_dropped_call_leaves_a_draft_request_and_an_alert_for_a_dispatcher(
     line: Line, session: Session
 ) -> None:
-    number, _ = _germaine(session)
-    call = line.call(number)
-    call.start()
+    number, call = _germaine_rings(line, session)
     call.answer(speech="il me faudrait quelqu'un pour mes courses demain matin")
     call.hang_up("completed")  # she hangs up at "C'est à votre adresse ?"
 
@@ -230,9 +224,7 @@ def test_a_dropped_call_leaves_a_draft_request_and_an_alert_for_a_dispatcher(
 
 
 def test_a_call_that_ends_at_the_menu_leaves_nothing_to_do(line: Line, session: Session) -> None:
-    number, _ = _germaine(session)
-    call = line.call(number)
-    call.start()
+    number, call = _germaine_rings(line, session)
     call.hang_up()
     assert not line.rows(select(HelpRequest))
     assert "dropped_call" not in line.conversation(number).flags
@@ -254,8 +246,7 @@ def test_a_request_booked_from_a_mobile_is_confirmed_by_sms_when_the_call_ends(
     number = new_mobile()
     make_resident(session, "Paulette Faure", phone=number)
     session.commit()
-    call = line.call(number)
-    call.start()
+    call = greeted(line, number)
     for digits in ("1", "1", "2", "1", "1", "#", "1", "1"):
         heard = call.answer(digits=digits)
     assert heard.said[0].startswith("C'est noté !")
@@ -270,9 +261,7 @@ def test_a_request_booked_from_a_mobile_is_confirmed_by_sms_when_the_call_ends(
 
 
 def test_a_landline_caller_is_not_rung_back_to_confirm(line: Line, session: Session) -> None:
-    number, _ = _germaine(session)
-    call = line.call(number)
-    call.start()
+    number, call = _germaine_rings(line, session)
     for digits in ("1", "1", "2", "1", "1", "#", "1", "1"):
         call.answer(digits=digits)
     call.hang_up()

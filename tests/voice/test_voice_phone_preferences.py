@@ -14,6 +14,7 @@ from bots.voice.simulator import Heard
 from tests.console.console_helpers import log_in, make_staff
 from tests.factories import make_resident
 from tests.voice.conftest import DISPATCHER, Line, new_landline
+from tests.voice.voice_data import greeted
 
 NORMAL = 'rate="slow"'  # the line's usual pace (bots/voice/render.py)
 SLOWER = 'rate="x-slow"'
@@ -28,6 +29,13 @@ def _germaine(session: Session) -> tuple[int, str]:
     germaine = make_resident(session, "Germaine Roux", phone=number, lat=45.7745, lon=4.8320)
     session.commit()
     return germaine.id, number
+
+
+def _one_call(line: Line, number: str, **answer: str) -> None:
+    """A whole call: greeted, one answer (`digits=` or `speech=`), hung up."""
+    call = greeted(line, number)
+    call.answer(**answer)
+    call.hang_up()
 
 
 def _preferences(line: Line, person_id: int) -> PhonePreferences | None:
@@ -72,10 +80,7 @@ def test_a_caller_who_keys_answers_at_once_is_not_made_keypad_first_by_one_call(
     line: Line, session: Session
 ) -> None:
     person_id, number = _germaine(session)
-    call = line.call(number)
-    call.start()
-    call.answer(digits="1")
-    call.hang_up()
+    _one_call(line, number, digits="1")
     stored = _preferences(line, person_id)
     assert stored is None or not stored.keypad_first
     heard = line.call(number).start()
@@ -111,8 +116,7 @@ def test_parlez_plus_lentement_slows_this_call_and_the_next(line: Line, session:
 
 def test_two_repeats_in_a_call_slow_the_voice_down(line: Line, session: Session) -> None:
     person_id, number = _germaine(session)
-    call = line.call(number)
-    call.start()
+    call = greeted(line, number)
     heard = call.answer(digits="9")
     assert heard.said[0] == "Que puis-je faire pour vous ?" and NORMAL in heard.xml
     heard = call.answer(speech="vous pouvez répéter")
@@ -124,8 +128,7 @@ def test_two_repeats_in_a_call_slow_the_voice_down(line: Line, session: Session)
 
 def test_a_retried_webhook_counts_nothing_twice(line: Line, session: Session) -> None:
     person_id, number = _germaine(session)
-    call = line.call(number)
-    call.start()
+    call = greeted(line, number)
     asked = call.last
     heard = call.answer(digits="9")
     call.last = asked  # Twilio retries the same request (same turn URL)
@@ -150,10 +153,7 @@ def test_the_console_shows_what_was_learned_and_a_reset_gives_the_usual_line_bac
     person_id, number = _germaine(session)
     make_staff(session, "claire")
     session.commit()
-    call = line.call(number)
-    call.start()
-    call.answer(speech="parlez plus lentement")
-    call.hang_up()
+    _one_call(line, number, speech="parlez plus lentement")
 
     # The hotline's public URL is HTTPS, so the console's cookies are Secure.
     line.client.base_url = "https://testserver"  # type: ignore[assignment]
@@ -189,6 +189,13 @@ def _known_to_need_keys(session: Session, person_id: int, *, slow: bool = False)
     session.commit()
 
 
+def _germaine_needing_keys(session: Session) -> str:
+    """Germaine, known to need the keys first: her number."""
+    person_id, number = _germaine(session)
+    _known_to_need_keys(session, person_id)
+    return number
+
+
 def _speech_first(heard: Heard) -> list[str]:
     """Sentences that put speech before the keys: "Pour « X », tapez 1", "Dites-le, ou..."."""
     return [s for s in heard.said if "», tapez" in s or "Dites-le, ou tapez" in s]
@@ -197,8 +204,7 @@ def _speech_first(heard: Heard) -> list[str]:
 def test_a_keypad_first_caller_misunderstood_is_given_the_keys_at_once_not_asked_to_repeat(
     line: Line, session: Session
 ) -> None:
-    person_id, number = _germaine(session)
-    _known_to_need_keys(session, person_id)
+    number = _germaine_needing_keys(session)
     call = line.call(number)
     assert MENU_KEYS_FIRST in call.start().said
     heard = call.answer(speech="blblbl")
@@ -223,8 +229,7 @@ def test_a_caller_not_known_for_keys_is_still_asked_again_by_speech_first(
     line: Line, session: Session
 ) -> None:
     _, number = _germaine(session)
-    call = line.call(number)
-    call.start()
+    call = greeted(line, number)
     call.answer(digits="1")
     heard = call.answer(speech="blblbl")
     assert heard.said[0] == "Pardon, je n'ai pas compris."
@@ -234,8 +239,7 @@ def test_a_caller_not_known_for_keys_is_still_asked_again_by_speech_first(
 def test_every_question_a_keypad_first_caller_hears_leads_with_its_keys(
     line: Line, session: Session
 ) -> None:
-    person_id, number = _germaine(session)
-    _known_to_need_keys(session, person_id)
+    number = _germaine_needing_keys(session)
     call = line.call(number)
     heard = call.start()
     asked = [heard]
@@ -253,10 +257,7 @@ def test_a_slower_voice_is_every_sentence_of_the_next_call_goodbyes_included(
     line: Line, session: Session
 ) -> None:
     person_id, number = _germaine(session)
-    call = line.call(number)
-    call.start()
-    call.answer(speech="parlez plus lentement")
-    call.hang_up()
+    _one_call(line, number, speech="parlez plus lentement")
 
     call = line.call(number)
     heard = [call.start(), call.answer(digits="0")]  # a person, please

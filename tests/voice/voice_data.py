@@ -11,13 +11,21 @@ from backend.dispatch.models import Offer
 from backend.dispatch.service import DispatchPolicy, accept_offer, start_dispatch
 from backend.people.models import Person
 from backend.requests.models import HelpRequest
+from bots.voice.simulator import PhoneCall
 from tests.factories import make_helper, make_request, make_resident
-from tests.voice.conftest import new_landline, new_mobile
+from tests.voice.conftest import Line, new_landline, new_mobile
 
 
 def germaine(session: Session, phone: str | None = None) -> Person:
     """An elderly resident on a landline."""
     return make_resident(session, "Germaine Roux", phone=phone or new_landline())
+
+
+def greeted(line: Line, number: str) -> PhoneCall:
+    """A call from `number`, past the greeting (what it said is another test's matter)."""
+    call = line.call(number)
+    call.start()
+    return call
 
 
 def karim(session: Session, *, landline: bool = False) -> Person:
