@@ -85,7 +85,7 @@ class Interpreter:
             {"name": scorer.classes[i], "confidence": round(float(proba[i]), 4)} for i in order
         ]
         intent = ranking[0]
-        known = self.model.knows_something(features) and not looks_binary(analysed)
+        known = self.model.knows_something(features, normalised) and not looks_binary(analysed)
         if not known or self._should_fall_back(ranking):
             intent = {"name": FALLBACK_INTENT, "confidence": self.fallback_threshold}
             ranking = [intent, *ranking[: RANKING_LENGTH - 1]]

@@ -55,9 +55,14 @@ class NluModel:
     def languages(self) -> list[str]:
         return self.language.classes
 
-    def knows_something(self, features: SparseRow) -> bool:
-        """Does the message share any letter n-gram or word with the training data?"""
-        return bool(self.informative[features.indices].any())
+    def knows_something(self, features: SparseRow, normalised: str = "") -> bool:
+        """Does the message share any letter n-gram or word with the training data? A message
+        of two words or more must share a whole word: letter n-grams carry a typo of a known
+        word, but in "grmbl zzz" they are chance matches that the scorer reads with confidence."""
+        if not self.informative[features.indices].any():
+            return False
+        words = normalised.split()
+        return len(words) < 2 or any(word in self.words for word in words)
 
     def intent_scorer(self, language: str) -> LinearScorer:
         return (

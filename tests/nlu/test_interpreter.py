@@ -137,6 +137,18 @@ def test_nothing_to_understand_is_a_fallback(interpreter: Interpreter, text: str
     assert len(result["intent_ranking"]) > 1  # still ranks the real intents
 
 
+@pytest.mark.parametrize("text", ["grmbl zzz", "zgrouf blorg", "xqwv brzk"])
+def test_words_the_model_never_saw_are_a_fallback_not_a_guess(
+    interpreter: Interpreter, text: str
+) -> None:
+    # Letter n-grams of invented words match the training data by chance.
+    assert interpreter.parse(text)["intent"]["name"] == FALLBACK_INTENT
+
+
+def test_a_typo_beside_a_known_word_is_still_understood(interpreter: Interpreter) -> None:
+    assert interpreter.parse("mrci beaucoup")["intent"]["name"] != FALLBACK_INTENT
+
+
 def test_non_string_input_is_tolerated(interpreter: Interpreter) -> None:
     assert interpreter.parse(None)["text"] == ""  # type: ignore[arg-type]
 
