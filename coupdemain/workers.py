@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.calls.follow_up import FOLLOW_UP_JOB, follow_up_job
@@ -55,9 +56,17 @@ def book_recurring_jobs(factory: sessionmaker[Session]) -> None:
     """The first run of each recurring job, unless booked already (each run books the next):
     today's personal-data purge and this hour's sweep of expired listings."""
     now = utcnow()
-    with factory() as session, session.begin():
-        schedule_purge(session, now)
-        schedule_expiry_sweep(session, now)
+    for attempt in (1, 2):
+        try:
+            with factory() as session, session.begin():
+                schedule_purge(session, now)
+                schedule_expiry_sweep(session, now)
+            return
+        except IntegrityError:
+            # Two workers starting together both found nothing booked and both inserted: the
+            # other one's row won the unique dedupe key, and a second look finds it booked.
+            if attempt == 2:
+                raise
 
 
 def senders(
