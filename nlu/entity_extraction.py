@@ -203,23 +203,16 @@ def extract_entities(
     prices = extract_prices(folded)
     common = resources.common_words
     places = extract_places(folded, text, resources.place_patterns, common)
-    entities = [
-        e
-        for e in service_entities(
-            text,
-            folded,
-            resources.lexicon,
-            intent,
-            guess_service,
-            [(start, end) for start, end, _ in prices + places],
-        )
-        # The classifier's guess never hides an amount ("dix euros" is not a service) nor an
-        # address (a street name is no service, whatever words it shares with one).
-        if not (
-            str(e["extractor"]).startswith("ServiceClassifier")
-            and any(start < e["end"] and e["start"] < end for start, end, _ in prices + places)
-        )
-    ]
+    # The classifier's guess never hides an amount ("dix euros" is not a service) nor an
+    # address (a street name is no service, whatever words it shares with one).
+    entities = service_entities(
+        text,
+        folded,
+        resources.lexicon,
+        intent,
+        guess_service,
+        [(start, end) for start, end, _ in prices + places],
+    )
     claimed: list[Span] = [(e["start"], e["end"]) for e in entities]
     steps: list[tuple[str, str, list[Found]]] = [
         ("duration", "DurationRules", extract_durations(folded)),
