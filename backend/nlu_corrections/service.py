@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import ScalarSelect, delete, select
 from sqlalchemy.orm import Session
 
 from backend.conversations.models import ConversationMessage
@@ -123,12 +123,12 @@ def all_corrections(session: Session) -> list[NluCorrection]:
     return list(session.scalars(select(NluCorrection).order_by(NluCorrection.id)))
 
 
-def forget_messages(session: Session, message_ids: object) -> int:
+def forget_messages(session: Session, message_ids: Iterable[int] | ScalarSelect[int]) -> int:
     """Delete the corrections of these messages (ids, or a subquery of them) before the
     messages go: said on every database instead of trusting ON DELETE CASCADE."""
     result = session.execute(
         delete(NluCorrection)
-        .where(NluCorrection.message_id.in_(message_ids))  # type: ignore[arg-type]
+        .where(NluCorrection.message_id.in_(message_ids))
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
