@@ -14,7 +14,7 @@ from backend.people.models import SERVICES
 from backend.people.schemas import AvailabilityIn, HelperProfileIn
 from backend.people.service import set_helper_profile
 from dialogues import actions
-from dialogues.flows.request_help import PHONE_MORE_SERVICES, PHONE_SERVICES
+from dialogues.flows.request_help import PHONE_MORE_SERVICES, PHONE_SERVICES, capitalise
 from dialogues.messages import Choice, Expect
 from dialogues.turn import Turn
 from dialogues.understanding import Understanding, yes_or_no
@@ -203,7 +203,7 @@ def _ask_phone_services(turn: Turn, page: int) -> None:
     page %= len(pages)
     shown = pages[page]
     keyed = [
-        Choice(f"service:{s}", _capitalise(p.service(s)), str(i + 1)) for i, s in enumerate(shown)
+        Choice(f"service:{s}", capitalise(p.service(s)), str(i + 1)) for i, s in enumerate(shown)
     ]
     if len(pages) > 1:
         last = page == len(pages) - 1
@@ -214,7 +214,3 @@ def _ask_phone_services(turn: Turn, page: int) -> None:
     turn.set_slots(page=page)
     question = "voice.helper_ask_services" if page == 0 else "voice.helper_ask_services_more"
     turn.ask(question, Expect.choice, [*keyed, *said])
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]

@@ -338,7 +338,7 @@ def ask_next(turn: Turn) -> None:
             [
                 Choice(
                     f"service:{s}",
-                    _capitalise(p.service(s)),
+                    capitalise(p.service(s)),
                     str(i + 1) if i < len(KEYPAD_SERVICES) else None,
                 )
                 for i, s in enumerate(services)
@@ -382,7 +382,7 @@ def ask_phone_service(turn: Turn) -> None:
     """Four keys (three services and "autre chose"); every service is a speech hint."""
     p = turn.prompts
     keyed = [
-        Choice(f"service:{s}", _capitalise(p.service(s)), str(i + 1))
+        Choice(f"service:{s}", capitalise(p.service(s)), str(i + 1))
         for i, s in enumerate(PHONE_SERVICES)
     ]
     keyed.append(Choice(PHONE_OTHER, p.say("voice.service_other"), str(len(keyed) + 1)))
@@ -394,7 +394,7 @@ def ask_service_other(turn: Turn) -> None:
     p = turn.prompts
     turn.goto(NAME, "service_other")
     keyed = [
-        Choice(f"service:{s}", _capitalise(p.service(s)), str(i + 1))
+        Choice(f"service:{s}", capitalise(p.service(s)), str(i + 1))
         for i, s in enumerate(PHONE_MORE_SERVICES)
     ]
     said = [Choice(f"service:{s}", p.service(s)) for s in SERVICES if s not in PHONE_MORE_SERVICES]
@@ -444,7 +444,7 @@ def readback_values(turn: Turn) -> dict[str, str]:
     if details:
         money += ". " + p.say("readback_details", details=details).rstrip(".")
     return {
-        "service": _capitalise(p.service(slots.get("service"))),
+        "service": capitalise(p.service(slots.get("service"))),
         "when": say_window(start, end, turn.now, turn.language),
         "place": where,
         "pay": money,
@@ -472,7 +472,7 @@ def _missed(turn: Turn) -> None:
         actions.hand_over(turn, "misunderstood_twice")
 
 
-def _capitalise(text: str) -> str:
+def capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
