@@ -104,7 +104,7 @@ def save(
         conversation_id,
         message_id,
         intent=intent,
-        service=service or None,
+        service=service,  # correct() reads "" (the form's "none") as no service
         dispatcher_id=staff.person_id,
         language=conversation.language,
     )
