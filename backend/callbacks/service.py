@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from backend.callbacks.models import CallbackReason, CallbackStatus, CallbackTask, DoneHow
 from backend.conversations.models import Conversation
 from backend.errors import Conflict, InvalidInput, NotFound
+from backend.outbox.models import OutboxMessage
 from backend.outbox.service import enqueue
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -89,9 +90,8 @@ def open_callback(
     urgent = reason == CallbackReason.emergency
     existing = session.scalar(select(CallbackTask).where(CallbackTask.key == key))
     if existing is not None:
-        if urgent and existing.status == CallbackStatus.open:
-            existing.reason = CallbackReason.emergency
-            existing.due_by = min(existing.due_by, promised_by(now, urgent=True))
+        if urgent:
+            _make_urgent(existing, now)
         return existing, False
     task = CallbackTask(
         key=key[:120],
@@ -123,10 +123,16 @@ def ask_again(
     words = " ".join(last_words.split())[:MAX_WORDS]
     if words:
         task.last_words = words
-    if reason == CallbackReason.emergency and task.status == CallbackStatus.open:
+    if reason == CallbackReason.emergency:
+        _make_urgent(task, now)
+    return task
+
+
+def _make_urgent(task: CallbackTask, now: datetime) -> None:
+    """An open task becomes an emergency: listed first, due as soon as an emergency's."""
+    if task.status == CallbackStatus.open:
         task.reason = CallbackReason.emergency
         task.due_by = min(task.due_by, promised_by(now, urgent=True))
-    return task
 
 
 def open_for_caller(
@@ -221,9 +227,20 @@ def call_back(
         kind="callback",
         payload={"language": language, "callback_id": task.id, "dispatcher_id": dispatcher_id},
         person_id=task.person_id,
-        dedupe_key=f"callback:{task.id}:{task.calls}",
+        dedupe_key=_ring_key(task),
     )
     return task
+
+
+def _ring_key(task: CallbackTask) -> str:
+    return f"callback:{task.id}:{task.calls}"
+
+
+def rang_by(session: Session, task: CallbackTask) -> int | None:
+    """The dispatcher who pressed "Rappeler" for the task's last call, if known."""
+    rung = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == _ring_key(task)))
+    by = (rung.payload or {}).get("dispatcher_id") if rung is not None else None
+    return by if isinstance(by, int) else None
 
 
 def close(
@@ -242,9 +259,20 @@ def close(
     task = _task(session, task_id)
     if task.status != CallbackStatus.open:
         raise Conflict("this call-back is already closed")
-    task.status, task.done_at, task.done_by_id, task.note = status, now, dispatcher_id, note
-    task.done_how = how
+    _done(task, now, dispatcher_id, how, status=status)
+    task.note = note
     return task
+
+
+def _done(
+    task: CallbackTask,
+    now: datetime,
+    by: int | None,
+    how: DoneHow,
+    *,
+    status: CallbackStatus = CallbackStatus.done,
+) -> None:
+    task.status, task.done_at, task.done_by_id, task.done_how = status, now, by, how
 
 
 def answered_in_chat(
@@ -260,8 +288,7 @@ def answered_in_chat(
         .with_for_update()
     ).all()
     for task in tasks:
-        task.status, task.done_at, task.done_by_id = CallbackStatus.done, now, dispatcher_id
-        task.done_how = DoneHow.chat_reply
+        _done(task, now, dispatcher_id, DoneHow.chat_reply)
     return list(tasks)
 
 
@@ -273,8 +300,7 @@ def answered_by_phone(
     task = session.get(CallbackTask, task_id, with_for_update=True)
     if task is None or task.status != CallbackStatus.open:
         return None
-    task.status, task.done_at, task.done_by_id = CallbackStatus.done, now, dispatcher_id
-    task.done_how = DoneHow.call_answered
+    _done(task, now, dispatcher_id, DoneHow.call_answered)
     return task
 
 

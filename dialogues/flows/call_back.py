@@ -29,9 +29,9 @@ from backend.callbacks.service import (
     open_callback,
     open_for_caller,
     open_of_conversation,
+    rang_by,
 )
 from backend.conversations.models import Conversation, ConversationMessage
-from backend.outbox.models import OutboxMessage
 from backend.people.models import ContactKind, Person
 from dialogues.messages import Choice, Expect, Incoming, Outgoing
 from dialogues.phone_words import say_phone_number
@@ -333,11 +333,7 @@ def on_connected(turn: Turn) -> None:
     task = turn.session.get(CallbackTask, task_id)
     if task is None:
         return
-    rung = turn.session.scalar(
-        select(OutboxMessage).where(OutboxMessage.dedupe_key == f"callback:{task.id}:{task.calls}")
-    )
-    by = rung.payload.get("dispatcher_id") if rung is not None else None
-    answered_by_phone(turn.session, task.id, by if isinstance(by, int) else None, turn.now)
+    answered_by_phone(turn.session, task.id, rang_by(turn.session, task), turn.now)
 
 
 def _rung_for(session: Session, conversation: Conversation, key: str) -> CallbackTask | None:
