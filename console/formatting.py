@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
@@ -17,6 +16,7 @@ from markupsafe import Markup
 from backend.dispatch.rounds import NOBODY_AVAILABLE
 from backend.privacy.erasure import HELPER_GONE
 from backend.trust.service import REPORT_KIND_FR
+from console.wording import Words
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -60,10 +60,6 @@ def percent(value: float, language: str = "fr") -> str:
 def money_filter(context: Context, value: int | None, unit: str = "EUR") -> str:
     """`{{ cents | money }}` in a template, in the language of the page being drawn."""
     return amount(value, unit, str(context.get("lang", "fr")))
-
-
-class Words(Protocol):
-    def __call__(self, key: str, **values: object) -> str: ...
 
 
 # Memos the backend writes itself, in English (backend/ledger): said in the page's language.

@@ -170,8 +170,8 @@ def _detail(
 
 
 @router.get("/{conversation_id}/stream")
-def detail_stream(request: Request, conversation_id: int, _staff: Staff) -> StreamingResponse:
-    t, csrf = translator(request), _staff.csrf
+def detail_stream(request: Request, conversation_id: int, staff: Staff) -> StreamingResponse:
+    t, csrf = translator(request), staff.csrf
     return stream(request, lambda session: live_transcript(session, conversation_id, t, csrf))
 
 
